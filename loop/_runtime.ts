@@ -1,0 +1,155 @@
+/**
+ * The module's shared running state: the running loop, the current task and
+ * the step in progress. Everything mutable that crosses files lives here.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/**
+ * What the loop and a Future need to know of a task, without importing it
+ * (`tasks/` depends on `loop/`, never the reverse).
+ */
+export interface TaskLike {
+  done(): boolean;
+}
+
+/**
+ * The mutable store that an `async` coroutine's awaits capture. `createTask`
+ * re-labels the holder its new coroutine captured, and gives the creator a
+ * fresh one, so that every later await of the coroutine is attributed to the
+ * new task (DESIGN.md §3).
+ */
+export class Holder {
+  constructor(public task: TaskLike | null) {}
+}
+
+/** The async context; follows an `await` into a thenable's `then`. */
+export const context: AsyncLocalStorage<Holder> = new AsyncLocalStorage();
+// A holder from the start, so that coroutines started at module top level or in
+// a test body capture one that `createTask` can re-label.
+context.enterWith(new Holder(null));
+
+/** Mutable state shared by the loop and the tasks. */
+export const runtime = {
+  /** The loop whose `runForever` is in progress, if any. */
+  running: null as object | null,
+  /**
+   * The task whose `async` step is in progress: the loop waits for the step
+   * to end (see `endStep`) before it runs the next callback.
+   */
+  stepping: null as TaskLike | null,
+  /** The task a generator step is running for, set synchronously. */
+  syncTask: null as TaskLike | null,
+  /** Installed by the running loop: resumes it after a step has ended. */
+  resume: null as (() => void) | null,
+};
+
+/**
+ * End the `async` step of `task` if it is the one in progress: the coroutine
+ * has reached a real suspension (a wait on a pending Future) or its end.
+ */
+export function endStep(task: TaskLike): void {
+  if (runtime.stepping === task) {
+    runtime.stepping = null;
+    runtime.resume!();
+  }
+}
+
+/** The task running now, from a generator step or the async context. */
+export function currentTaskLike(): TaskLike | null {
+  if (runtime.syncTask !== null) return runtime.syncTask;
+  const task = context.getStore()?.task ?? null;
+  return task === null || task.done() ? null : task;
+}
+
+/**
+ * Give the code running now a fresh holder with the same label, and re-label
+ * the one it had to `task`: the coroutine started last captured that one, so
+ * its every later await belongs to `task` (DESIGN.md §3). One `enterWith`,
+ * about 1 µs on Deno 2.9.6: the price of adopting an eager coroutine.
+ */
+export function adoptHolder(task: TaskLike): void {
+  const captured = context.getStore();
+  context.enterWith(new Holder(captured?.task ?? null));
+  if (captured !== undefined) captured.task = task;
+}
+
+/** Run the code from here on in a holder of its own, labelled with no task. */
+export function enterFreshHolder(): void {
+  context.enterWith(new Holder(null));
+}
+
+/** Callbacks run when a loop closes (tasks/ reports unretrieved errors). */
+export const closeHooks: Array<(loop: object) => void> = [];
+
+/** A short description of any value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  const type = typeof value;
+  if (type === "object") {
+    const name = (value as object).constructor?.name;
+    return name && name !== "Object" ? name : "object";
+  }
+  if (type === "number" || type === "boolean") {
+    return `${type} ${String(value)}`;
+  }
+  if (type === "string") return `string ${JSON.stringify(value)}`;
+  return type;
+}
+
+/** The part of a Future the loop uses (`runUntilComplete`, `run`). */
+export interface FutureLike {
+  done(): boolean;
+  cancelled(): boolean;
+  result(): unknown;
+  exception(): unknown;
+  cancel(msg?: string | null): boolean;
+  getLoop(): object;
+  // deno-lint-ignore no-explicit-any
+  addDoneCallback(fn: (fut: any) => unknown): void;
+  // deno-lint-ignore no-explicit-any
+  removeDoneCallback(fn: (fut: any) => unknown): number;
+}
+
+/**
+ * What `tasks/` installs so the loop can make futures and tasks without
+ * importing them.
+ */
+export const factories = {
+  future: null as ((loop: object) => FutureLike) | null,
+  task: null as
+    | ((loop: object, coro: unknown, name: string | null) => FutureLike)
+    | null,
+  isFuture: null as ((value: unknown) => value is FutureLike) | null,
+  allTasks: null as ((loop: object) => Set<FutureLike>) | null,
+};
+
+/** `run(main)` with a function: the task calls it at its first step. */
+export class LazyCoroutine {
+  constructor(readonly start: () => unknown, readonly name: string) {}
+}
+
+let taskCounter = 0;
+let reservedRootNumber = 0;
+
+/** The next `Task-N` name, from one global counter as in CPython. */
+export function nextTaskName(): string {
+  return `Task-${++taskCounter}`;
+}
+
+/**
+ * A coroutine's prefix (JS runs it before `run()` is called) may create tasks
+ * before the task that `run()` makes for it: keep `Task-1` for that one.
+ */
+export function reserveRootTaskName(): void {
+  if (reservedRootNumber === 0) reservedRootNumber = ++taskCounter;
+}
+
+/** The name kept by `reserveRootTaskName`, once, or a fresh one. */
+export function takeRootTaskName(): string {
+  const n = reservedRootNumber;
+  reservedRootNumber = 0;
+  return n === 0 ? nextTaskName() : `Task-${n}`;
+}

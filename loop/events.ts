@@ -1,0 +1,300 @@
+/**
+ * The event loop's interface, apart from its engine: `Handle`,
+ * `TimerHandle`, the exception-handler context and `AbstractEventLoop`.
+ *
+ * @module
+ */
+import { describe } from "./_runtime.ts";
+// Types only: erased at run time, so the loop still imports nothing of tasks/.
+import type { Future } from "../tasks/future.ts";
+import type { Task, TaskCoroutine } from "../tasks/task.ts";
+
+/** Custom inspection for `console.log` and `Deno.inspect`. */
+export const inspect: unique symbol = Symbol.for("Deno.customInspect") as never;
+
+/** Internal: run the handle's callback (the loop's single call site). */
+export const kRun: unique symbol = Symbol("run");
+/** Internal: a timer handle tells its loop it was cancelled. */
+export const kTimerCancelled: unique symbol = Symbol("timerCancelled");
+
+/**
+ * The context given to an exception handler: a plain object, as in asyncio.
+ */
+export interface ExceptionContext {
+  /** What happened. */
+  message: string;
+  /** The exception, if any. */
+  exception?: unknown;
+  /** The future concerned, if any. */
+  future?: unknown;
+  /** The task concerned, if any. */
+  task?: unknown;
+  /** The callback handle concerned, if any. */
+  handle?: Handle;
+  /** Anything else the caller passed. */
+  [key: string]: unknown;
+}
+
+/** A function that handles errors the loop cannot raise to anyone. */
+export type ExceptionHandler = (
+  loop: AbstractEventLoop,
+  context: ExceptionContext,
+) => void;
+
+/** The name of a function for a repr, as CPython prints `cb()`. */
+export function callbackName(fn: unknown): string {
+  const name = typeof fn === "function" ? fn.name : "";
+  return `${name || "<anonymous>"}()`;
+}
+
+/**
+ * A callback wrapper object returned by `loop.callSoon()`; `cancel()` stops it
+ * from running.
+ *
+ * @example Cancelling a callback
+ * ```ts
+ * import { newEventLoop } from "@asyncio/deno";
+ * const loop = newEventLoop();
+ * const handle = loop.callSoon(() => console.log("never"));
+ * handle.cancel();
+ * console.log(handle.cancelled()); // true
+ * loop.close();
+ * ```
+ */
+export class Handle {
+  #callback: ((...args: never[]) => unknown) | null;
+  #args: unknown[] | null;
+  #loop: AbstractEventLoop;
+  #cancelled = false;
+
+  /**
+   * Made by the loop; user code gets handles from `callSoon`.
+   *
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @param loop The loop that runs it.
+   */
+  constructor(
+    // deno-lint-ignore no-explicit-any
+    callback: (...args: any[]) => unknown,
+    args: unknown[],
+    loop: AbstractEventLoop,
+  ) {
+    this.#callback = callback;
+    this.#args = args;
+    this.#loop = loop;
+  }
+
+  /** Cancel the callback. If it has already run or been cancelled, nothing happens. */
+  cancel(): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#callback = null;
+    this.#args = null;
+  }
+
+  /** Return `true` if the callback was cancelled. */
+  cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** The loop this handle belongs to. */
+  protected get loop(): AbstractEventLoop {
+    return this.#loop;
+  }
+
+  /** Run the callback; an error it throws goes to the exception handler. */
+  [kRun](): void {
+    const callback = this.#callback;
+    if (callback === null) return;
+    const args = this.#args!;
+    try {
+      // Spread only when needed: most internal callbacks take one argument.
+      if (args.length === 1) (callback as (a: unknown) => unknown)(args[0]);
+      else if (args.length === 0) (callback as () => unknown)();
+      else (callback as (...a: unknown[]) => unknown)(...args);
+    } catch (exception) {
+      this.#loop.callExceptionHandler({
+        message: `Exception in callback ${this.describeCallback()}`,
+        exception,
+        handle: this,
+      });
+    }
+  }
+
+  /** `cb()` as CPython prints it. */
+  protected describeCallback(): string {
+    return this.#callback === null ? "" : callbackName(this.#callback);
+  }
+
+  /** `<Handle cb()>`, as in CPython. */
+  toString(): string {
+    const state = this.#cancelled ? "cancelled" : this.describeCallback();
+    return `<${this.constructor.name} ${state}>`;
+  }
+
+  /** Print like CPython's repr. */
+  [inspect](): string {
+    return this.toString();
+  }
+}
+
+/**
+ * A handle for a callback scheduled at a time, returned by `callLater` and
+ * `callAt`.
+ *
+ * @example Reading the deadline
+ * ```ts
+ * import { newEventLoop } from "@asyncio/deno";
+ * const loop = newEventLoop();
+ * const timer = loop.callLater(10, () => {});
+ * console.log(timer.when() > loop.time()); // true
+ * timer.cancel();
+ * loop.close();
+ * ```
+ */
+export class TimerHandle extends Handle {
+  #when: number;
+  /** Scheduling order, for ties: timers due at the same time run FIFO. */
+  readonly seq: number;
+  /** Whether the handle sits in the loop's timer heap. */
+  scheduled = false;
+
+  /**
+   * Made by the loop; user code gets timer handles from `callLater`.
+   *
+   * @param when The loop time, in seconds, at which to run.
+   * @param seq The loop's scheduling counter.
+   * @param callback The function to call.
+   * @param args Its arguments.
+   * @param loop The loop that runs it.
+   */
+  constructor(
+    when: number,
+    seq: number,
+    // deno-lint-ignore no-explicit-any
+    callback: (...args: any[]) => unknown,
+    args: unknown[],
+    loop: AbstractEventLoop,
+  ) {
+    super(callback, args, loop);
+    this.#when = when;
+    this.seq = seq;
+  }
+
+  /** Return the scheduled callback time, in seconds of `loop.time()`. */
+  when(): number {
+    return this.#when;
+  }
+
+  /** Cancel the callback; the loop forgets it. */
+  override cancel(): void {
+    if (this.cancelled()) return;
+    super.cancel();
+    if (this.scheduled) {
+      (this.loop as unknown as { [kTimerCancelled](): void })
+        [kTimerCancelled]();
+    }
+  }
+
+  /** `<TimerHandle when=… cb()>`, as in CPython. */
+  override toString(): string {
+    const state = this.cancelled() ? "cancelled" : this.describeCallback();
+    return `<TimerHandle when=${this.#when} ${state}>`;
+  }
+}
+
+/** Options for `createTask`. */
+export interface CreateTaskOptions {
+  /** The task's name; `Task-N` by default. */
+  name?: string | null;
+}
+
+/** What `setTaskFactory` accepts: makes the loop's tasks. */
+export type TaskFactory = (
+  loop: AbstractEventLoop,
+  coro: unknown,
+  options: CreateTaskOptions,
+) => unknown;
+
+/**
+ * The interface of an event loop, as asyncio's `AbstractEventLoop`. `tasks/`
+ * sees only this.
+ */
+export interface AbstractEventLoop {
+  /** Run until `stop()` is called. */
+  runForever(): Promise<void>;
+  /** Run until the future (or coroutine, wrapped in a task) is done; return its result. */
+  runUntilComplete<T>(future: PromiseLike<T> | Iterable<unknown>): Promise<T>;
+  /** Stop running: the current iteration finishes first. */
+  stop(): void;
+  /** Whether the loop is running. */
+  isRunning(): boolean;
+  /** Whether the loop was closed. */
+  isClosed(): boolean;
+  /** Close the loop: pending callbacks are dropped. */
+  close(): void;
+  /** Arrange for a callback to be called as soon as possible. */
+  // deno-lint-ignore no-explicit-any
+  callSoon<A extends any[]>(
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): Handle;
+  /** Arrange for a callback to be called after `delay` seconds. */
+  // deno-lint-ignore no-explicit-any
+  callLater<A extends any[]>(
+    delay: number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle;
+  /** Arrange for a callback to be called at loop time `when`, in seconds. */
+  // deno-lint-ignore no-explicit-any
+  callAt<A extends any[]>(
+    when: number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): TimerHandle;
+  /** The loop's time, in seconds, from its monotonic clock. */
+  time(): number;
+  /** Create a Future attached to the loop. */
+  createFuture<T = unknown>(): Future<T>;
+  /** Schedule a coroutine as a task. */
+  createTask<T>(coro: TaskCoroutine<T>, options?: CreateTaskOptions): Task<T>;
+  /** Set the factory `createTask` uses; `null` restores the default. */
+  setTaskFactory(factory: TaskFactory | null): void;
+  /** The factory `createTask` uses, or `null` for the default. */
+  getTaskFactory(): TaskFactory | null;
+  /** Set the exception handler; `null` restores the default. */
+  setExceptionHandler(handler: ExceptionHandler | null): void;
+  /** The exception handler, or `null` when the default is in use. */
+  getExceptionHandler(): ExceptionHandler | null;
+  /** Call the current exception handler. */
+  callExceptionHandler(context: ExceptionContext): void;
+  /** The default exception handler: logs the context. */
+  defaultExceptionHandler(context: ExceptionContext): void;
+  /** Whether debug mode is on. */
+  getDebug(): boolean;
+  /** Turn debug mode on or off. */
+  setDebug(enabled: boolean): void;
+  /** In debug mode, callbacks slower than this many seconds are logged. */
+  slowCallbackDuration: number;
+}
+
+/** Throw a `TypeError` unless `value` is a function. */
+export function checkCallback(api: string, value: unknown): void {
+  if (typeof value !== "function") {
+    throw new TypeError(
+      `${api}: callback must be a function, got ${describe(value)}`,
+    );
+  }
+}
+
+/** Throw unless `value` is a number of seconds (not NaN). */
+export function checkSeconds(api: string, arg: string, value: unknown): number {
+  if (typeof value !== "number" || Number.isNaN(value)) {
+    throw new TypeError(
+      `${api}: ${arg} must be a number of seconds, got ${describe(value)}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,125 @@
+/**
+ * `run()`: asyncio's runner.
+ *
+ * @module
+ */
+import { RuntimeError, ValueError } from "../tasks/exceptions.ts";
+import {
+  describe,
+  factories,
+  LazyCoroutine,
+  runtime,
+  takeRootTaskName,
+} from "./_runtime.ts";
+import type { AbstractEventLoop } from "./events.ts";
+import { getEventLoop, setEventLoop } from "./policy.ts";
+
+/** Options for `run()`. */
+export interface RunOptions {
+  /**
+   * Run the loop in debug mode (`null` leaves the loop's setting alone).
+   *
+   * @default {null}
+   */
+  debug?: boolean | null;
+  /**
+   * Makes the loop to run on; by default the current loop (the one a
+   * coroutine's prefix has used) or a new one.
+   */
+  loopFactory?: (() => AbstractEventLoop) | null;
+}
+
+function isCoroutineLike(main: unknown): boolean {
+  return typeof main === "function" ||
+    (main !== null && typeof main === "object" &&
+      (typeof (main as PromiseLike<unknown>).then === "function" ||
+        typeof (main as Iterable<unknown>)[Symbol.iterator] === "function"));
+}
+
+/**
+ * Execute the coroutine and return the result, as `asyncio.run`: run it as a
+ * task (`Task-1` in a fresh program), then cancel the tasks left over and
+ * close the loop. `main` may be a coroutine (`run(main())`) or a function
+ * that makes one (`run(main)`, which runs nothing before the loop starts).
+ *
+ * @example The entry point of a program
+ * ```ts
+ * import { run, sleep } from "@asyncio/deno";
+ * async function main() {
+ *   await sleep(0.01);
+ *   return "hello";
+ * }
+ * console.log(await run(main())); // hello
+ * ```
+ */
+export async function run<T>(
+  main: PromiseLike<T> | Iterable<unknown> | (() => unknown),
+  options: RunOptions = {},
+): Promise<T> {
+  if (runtime.running !== null) {
+    throw new RuntimeError(
+      "asyncio.run() cannot be called from a running event loop",
+    );
+  }
+  if (!isCoroutineLike(main)) {
+    throw new ValueError(`a coroutine was expected, got ${describe(main)}`);
+  }
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `run: options must be an object, got ${typeof options}`,
+    );
+  }
+  const { debug = null, loopFactory = null } = options;
+  if (loopFactory !== null && typeof loopFactory !== "function") {
+    throw new TypeError(
+      `run: options.loopFactory must be a function, got ${
+        describe(loopFactory)
+      }`,
+    );
+  }
+  const loop = loopFactory === null ? getEventLoop() : loopFactory();
+  if (loopFactory === null) setEventLoop(loop);
+  if (debug !== null) loop.setDebug(debug);
+  const name = takeRootTaskName();
+  try {
+    const coro = typeof main === "function"
+      ? new LazyCoroutine(main as () => unknown, main.name)
+      : main;
+    const task = loop.createTask(coro as PromiseLike<T>, { name });
+    return await loop.runUntilComplete(task as PromiseLike<T>);
+  } finally {
+    try {
+      await cancelAllTasks(loop);
+    } finally {
+      loop.close();
+      if (loopFactory === null) setEventLoop(null);
+    }
+  }
+}
+
+/** Cancel the tasks left over and wait for them, as `asyncio.run` does. */
+async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
+  const toCancel = [...factories.allTasks!(loop)];
+  if (toCancel.length === 0) return;
+  for (const task of toCancel) task.cancel();
+  const all = loop.createFuture<null>();
+  let pending = toCancel.length;
+  const onDone = () => {
+    if (--pending === 0 && !all.done()) {
+      all.setResult(null);
+    }
+  };
+  for (const task of toCancel) task.addDoneCallback(onDone);
+  await loop.runUntilComplete(all);
+  for (const task of toCancel) {
+    if (task.cancelled()) continue;
+    const exception = task.exception();
+    if (exception !== null && exception !== undefined) {
+      loop.callExceptionHandler({
+        message: "unhandled exception during asyncio.run() shutdown",
+        exception,
+        task,
+      });
+    }
+  }
+}

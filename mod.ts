@@ -1,0 +1,84 @@
+/**
+ * asyncio for Deno: Python's `asyncio` (event loop, Future, Task,
+ * cancellation, generator coroutines) over Deno's own reactor, so that a
+ * program from an asyncio tutorial ports line by line.
+ *
+ * @example Hello, asyncio
+ * ```ts
+ * import { run, sleep } from "@asyncio/deno";
+ * async function main() {
+ *   console.log("Hello ...");
+ *   await sleep(0.01);
+ *   console.log("... World!");
+ * }
+ * await run(main());
+ * ```
+ *
+ * @module
+ */
+
+// events
+export {
+  type AbstractEventLoop,
+  type CreateTaskOptions,
+  type ExceptionContext,
+  type ExceptionHandler,
+  Handle,
+  type TaskFactory,
+  TimerHandle,
+} from "./loop/events.ts";
+export {
+  getEventLoop,
+  getRunningLoop,
+  newEventLoop,
+  setEventLoop,
+} from "./loop/policy.ts";
+
+// base_events
+export { EventLoop, type EventLoopOptions } from "./loop/base_event_loop.ts";
+export { type Clock, MonotonicClock, VirtualClock } from "./loop/clock.ts";
+
+// runners
+export { run, type RunOptions } from "./loop/run.ts";
+
+// exceptions
+export {
+  CancelledError,
+  InvalidStateError,
+  RuntimeError,
+  TimeoutError,
+  ValueError,
+} from "./tasks/exceptions.ts";
+
+// futures
+export {
+  type Awaitable,
+  Future,
+  type FutureOptions,
+  isFuture,
+} from "./tasks/future.ts";
+export { wrapFuture, type WrapFutureOptions } from "./tasks/wrap_future.ts";
+
+// coroutines
+export {
+  Coroutine,
+  coroutine,
+  type CoroutineGenerator,
+  isCoroutine,
+  isCoroutineFunction,
+} from "./tasks/coroutine.ts";
+
+// tasks
+export {
+  allTasks,
+  createTask,
+  currentTask,
+  Task,
+  type TaskCoroutine,
+  type TaskOptions,
+} from "./tasks/task.ts";
+export {
+  ensureFuture,
+  type EnsureFutureOptions,
+} from "./tasks/ensure_future.ts";
+export { sleep } from "./tasks/sleep.ts";

@@ -1,0 +1,497 @@
+/**
+ * `Future`: a result that will be set later, and the bridge that lets both
+ * `await` and `yield*` wait for one.
+ *
+ * @module
+ */
+import {
+  closeHooks,
+  currentTaskLike,
+  describe,
+  factories,
+  type TaskLike,
+} from "../loop/_runtime.ts";
+import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import { getEventLoop } from "../loop/policy.ts";
+import {
+  CancelledError,
+  InvalidStateError,
+  RuntimeError,
+} from "./exceptions.ts";
+
+/**
+ * Anything this module returns that can be waited for: with `await` from an
+ * `async` function and with `yield*` from a generator coroutine.
+ */
+export interface Awaitable<T> extends PromiseLike<T> {
+  /** Lets a generator coroutine wait with `yield*`. */
+  [Symbol.iterator](): Generator<unknown, T, unknown>;
+}
+
+/** Options for `new Future()`. */
+export interface FutureOptions {
+  /**
+   * The loop the future belongs to.
+   *
+   * @default {getEventLoop()}
+   */
+  loop?: AbstractEventLoop | null;
+}
+
+const PENDING = "PENDING", CANCELLED = "CANCELLED", FINISHED = "FINISHED";
+type State = typeof PENDING | typeof CANCELLED | typeof FINISHED;
+
+/** Internal: add a done-callback `fn(arg)` without a closure. */
+export const kAddCallback: unique symbol = Symbol("addCallback");
+/** Internal: finish a future as cancelled by this exact error. */
+export const kCancelWith: unique symbol = Symbol("cancelWith");
+/** Internal: how a task takes over an await made in its context. */
+export const kAwait: unique symbol = Symbol("await");
+
+/** Internal: the `CancelledError` a cancelled future raises. */
+export const kCancelledError: unique symbol = Symbol("cancelledError");
+
+/** A task as the await bridge sees it. */
+export interface AwaitingTask extends TaskLike {
+  [kAwait](waiter: Waiter): void;
+}
+
+/** Futures whose exception nobody has retrieved yet, per loop. */
+const unretrieved = new Map<object, Set<Future<unknown>>>();
+
+closeHooks.push((loop) => {
+  const futures = unretrieved.get(loop);
+  if (futures === undefined) return;
+  unretrieved.delete(loop);
+  for (const fut of futures) fut[kReportUnretrieved]();
+});
+const kReportUnretrieved: unique symbol = Symbol("reportUnretrieved");
+
+let lastResolve: (value: unknown) => void;
+let lastReject: (reason: unknown) => void;
+function captureResolvers(
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+): void {
+  lastResolve = resolve;
+  lastReject = reject;
+}
+
+/**
+ * One `then()` call on a Future (or on `sleep(0)`), waiting to be settled: a
+ * record rather than closures, because every `await` makes one.
+ */
+export class Waiter {
+  constructor(
+    /** The future waited for, or `null` for a bare yield to the loop. */
+    readonly fut: Future<unknown> | null,
+    /** The value a bare yield resumes with. */
+    readonly value: unknown,
+    readonly onFulfilled: ((value: unknown) => unknown) | null | undefined,
+    readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (reason: unknown) => void,
+    /** The task whose await this is, if any. */
+    public task: AwaitingTask | null,
+  ) {}
+
+  /** Settle from the future's outcome (marks its exception retrieved). */
+  settle(): void {
+    const fut = this.fut;
+    if (fut === null) return this.fulfil(this.value);
+    if (fut.cancelled() || fut.exception() !== null) {
+      this.fail(fut.cancelled() ? fut[kCancelledError]() : fut.exception());
+    } else {
+      this.fulfil(fut.result());
+    }
+  }
+
+  /** Settle with a value. */
+  fulfil(value: unknown): void {
+    const onFulfilled = this.onFulfilled;
+    if (typeof onFulfilled !== "function") return this.resolve(value);
+    try {
+      this.resolve(onFulfilled(value));
+    } catch (error) {
+      this.reject(error);
+    }
+  }
+
+  /** Settle with an error. */
+  fail(reason: unknown): void {
+    const onRejected = this.onRejected;
+    if (typeof onRejected !== "function") return this.reject(reason);
+    try {
+      this.resolve(onRejected(reason));
+    } catch (error) {
+      this.reject(error);
+    }
+  }
+}
+
+function settleWaiter(waiter: Waiter): void {
+  waiter.settle();
+}
+
+/** Start an await of `fut` (or a bare yield) made by `then()`. */
+export function awaitThen(
+  fut: Future<unknown> | null,
+  value: unknown,
+  loop: AbstractEventLoop,
+  onFulfilled: ((value: unknown) => unknown) | null | undefined,
+  onRejected: ((reason: unknown) => unknown) | null | undefined,
+): Promise<never> {
+  const promise = new Promise<never>(
+    captureResolvers as (resolve: (value: never) => void) => void,
+  );
+  const task = currentTaskLike() as AwaitingTask | null;
+  const waiter = new Waiter(
+    fut,
+    value,
+    onFulfilled,
+    onRejected,
+    lastResolve,
+    lastReject,
+    null,
+  );
+  if (task !== null && typeof task[kAwait] === "function") {
+    waiter.task = task;
+    task[kAwait](waiter);
+  } else if (fut === null) {
+    loop.callSoon(settleWaiter, waiter);
+  } else if (fut.done()) {
+    waiter.settle();
+  } else {
+    fut[kAddCallback](settleWaiter, waiter);
+  }
+  return promise;
+}
+
+/**
+ * A Future represents an eventual result of an asynchronous operation, as
+ * `asyncio.Future`. Its done-callbacks are scheduled with `callSoon`, never
+ * called inline. It is awaitable (`await fut`) and iterable (`yield* fut` in a
+ * generator coroutine), as `Future.__await__`/`__iter__` are.
+ *
+ * @example Setting a result from a timer
+ * ```ts
+ * import { Future, getEventLoop } from "@asyncio/deno";
+ * const loop = getEventLoop();
+ * const fut = new Future<string>({ loop });
+ * loop.callLater(0.01, () => fut.setResult("ready"));
+ * console.log(await loop.runUntilComplete(fut)); // ready
+ * loop.close();
+ * ```
+ */
+export class Future<T = unknown> implements Awaitable<T> {
+  #state: State = PENDING;
+  #result: T | undefined = undefined;
+  #exception: unknown = null;
+  #loop: AbstractEventLoop;
+  /** Done-callbacks as flat pairs: function, argument. */
+  #callbacks: unknown[] = [];
+  #cancelMessage: string | null = null;
+  #cancelledExc: CancelledError | null = null;
+  #logTraceback = false;
+
+  /**
+   * Make a pending Future.
+   *
+   * @param options The loop the future belongs to.
+   */
+  constructor(options: FutureOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(
+        `Future: options must be an object, got ${describe(options)}`,
+      );
+    }
+    const loop = options.loop ?? getEventLoop();
+    if (typeof loop?.callSoon !== "function") {
+      throw new TypeError(
+        `Future: options.loop must be an event loop, got ${describe(loop)}`,
+      );
+    }
+    this.#loop = loop;
+  }
+
+  /** The word this class prints as: `Future`, `Task`. */
+  protected get kind(): string {
+    return "Future";
+  }
+
+  /** Return the event loop the Future is bound to. */
+  getLoop(): AbstractEventLoop {
+    return this.#loop;
+  }
+
+  /** Return `true` if the Future is done (has a result, an exception, or was cancelled). */
+  done(): boolean {
+    return this.#state !== PENDING;
+  }
+
+  /** Return `true` if the Future was cancelled. */
+  cancelled(): boolean {
+    return this.#state === CANCELLED;
+  }
+
+  /**
+   * Return the result of the Future. Throws `CancelledError` if it was
+   * cancelled, its exception if it has one, and `InvalidStateError` if it is
+   * not done.
+   */
+  result(): T {
+    if (this.#state === CANCELLED) throw this[kCancelledError]();
+    if (this.#state !== FINISHED) {
+      throw new InvalidStateError("Result is not set.");
+    }
+    this.#retrieved();
+    if (this.#exception !== null) throw this.#exception;
+    return this.#result as T;
+  }
+
+  /**
+   * Return the exception set on the Future, or `null`. Throws
+   * `CancelledError` if it was cancelled, `InvalidStateError` if not done.
+   */
+  exception(): unknown {
+    if (this.#state === CANCELLED) throw this[kCancelledError]();
+    if (this.#state !== FINISHED) {
+      throw new InvalidStateError("Exception is not set.");
+    }
+    this.#retrieved();
+    return this.#exception;
+  }
+
+  /** Mark the Future done and set its result. */
+  setResult(result: T): void {
+    if (this.#state !== PENDING) {
+      throw new InvalidStateError(`${this.#state}: ${this}`);
+    }
+    this.#result = result;
+    this.#state = FINISHED;
+    this.#scheduleCallbacks();
+  }
+
+  /** Mark the Future done and set an exception. */
+  setException(exception: unknown): void {
+    if (this.#state !== PENDING) {
+      throw new InvalidStateError(`${this.#state}: ${this}`);
+    }
+    if (typeof exception === "function") {
+      exception = new (exception as new () => unknown)();
+    }
+    if (exception === null || exception === undefined) {
+      throw new TypeError(
+        `setException: exception must not be ${exception}`,
+      );
+    }
+    this.#exception = exception;
+    this.#state = FINISHED;
+    this.#logTraceback = true;
+    const loop = this.#loop as object;
+    let set = unretrieved.get(loop);
+    if (set === undefined) unretrieved.set(loop, set = new Set());
+    set.add(this as Future<unknown>);
+    this.#scheduleCallbacks();
+  }
+
+  /**
+   * Cancel the Future and schedule its callbacks. Return `false` if it is
+   * already done.
+   */
+  cancel(msg: string | null = null): boolean {
+    return this.#cancel(msg);
+  }
+
+  #cancel(msg: string | null): boolean {
+    if (this.#state !== PENDING) return false;
+    if (msg !== null && typeof msg !== "string") {
+      throw new TypeError(`cancel: msg must be a string, got ${describe(msg)}`);
+    }
+    this.#state = CANCELLED;
+    this.#cancelMessage = msg;
+    this.#scheduleCallbacks();
+    return true;
+  }
+
+  /**
+   * Add a callback to be run when the Future is done; it receives the Future
+   * and is scheduled with `callSoon`.
+   */
+  addDoneCallback(fn: (fut: this) => unknown): void {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `addDoneCallback: fn must be a function, got ${describe(fn)}`,
+      );
+    }
+    this[kAddCallback](fn as (fut: unknown) => unknown, this);
+  }
+
+  /** Remove every instance of a callback; return how many were removed. */
+  removeDoneCallback(fn: (fut: this) => unknown): number {
+    const callbacks = this.#callbacks;
+    let kept = 0, removed = 0;
+    for (let i = 0; i < callbacks.length; i += 2) {
+      if (callbacks[i] === fn && callbacks[i + 1] === this) {
+        removed++;
+        continue;
+      }
+      callbacks[kept++] = callbacks[i];
+      callbacks[kept++] = callbacks[i + 1];
+    }
+    callbacks.length = kept;
+    return removed;
+  }
+
+  /** Internal: add `fn(arg)` as a done-callback, without a closure. */
+  [kAddCallback]<A>(fn: (arg: A) => unknown, arg: A): void {
+    if (this.#state !== PENDING) this.#loop.callSoon(fn, arg);
+    else this.#callbacks.push(fn, arg);
+  }
+
+  /** Internal: finish as cancelled by `error` (a task whose coroutine raised it). */
+  [kCancelWith](error: CancelledError): boolean {
+    if (!this.#cancel(error.message || null)) return false;
+    this.#cancelledExc = error;
+    return true;
+  }
+
+  /** The `CancelledError` that `result()` throws once cancelled. */
+  [kCancelledError](): CancelledError {
+    return this.#cancelledExc ??= new CancelledError(this.#cancelMessage);
+  }
+
+  /** The message given to `cancel(msg)`, if any. */
+  protected get cancelMessage(): string | null {
+    return this.#cancelMessage;
+  }
+
+  /** Wait for the Future from an `async` function: `await fut`. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return awaitThen(
+      this as Future<unknown>,
+      undefined,
+      this.#loop,
+      onFulfilled as ((value: unknown) => unknown) | null | undefined,
+      onRejected,
+    );
+  }
+
+  /** Wait for the Future from a generator coroutine: `yield* fut`. */
+  *[Symbol.iterator](): Generator<unknown, T, unknown> {
+    if (!this.done()) yield this;
+    if (!this.done()) {
+      throw new RuntimeError("await wasn't used with future");
+    }
+    return this.result();
+  }
+
+  #retrieved(): void {
+    if (this.#logTraceback) {
+      this.#logTraceback = false;
+      unretrieved.get(this.#loop as object)?.delete(this as Future<unknown>);
+    }
+  }
+
+  /** @ignore */
+  [kReportUnretrieved](): void {
+    if (!this.#logTraceback) return;
+    this.#logTraceback = false;
+    const key = this.kind === "Task" ? "task" : "future";
+    this.#loop.callExceptionHandler({
+      message: `${this.kind} exception was never retrieved`,
+      exception: this.#exception,
+      [key]: this,
+      future: this,
+    });
+  }
+
+  #scheduleCallbacks(): void {
+    const callbacks = this.#callbacks;
+    if (callbacks.length === 0) return;
+    this.#callbacks = [];
+    const loop = this.#loop;
+    for (let i = 0; i < callbacks.length; i += 2) {
+      loop.callSoon(
+        callbacks[i] as (arg: unknown) => unknown,
+        callbacks[i + 1],
+      );
+    }
+  }
+
+  /** What CPython's repr shows after the class name. */
+  protected describeState(): string {
+    if (this.#state === CANCELLED) return "cancelled";
+    if (this.#state === PENDING) return "pending";
+    if (this.#exception !== null) {
+      return `finished exception=${reprError(this.#exception)}`;
+    }
+    return `finished result=${repr(this.#result)}`;
+  }
+
+  /** `<Future pending>`, `<Future finished result=42>`, as in CPython. */
+  toString(): string {
+    return `<${this.kind} ${this.describeState()}>`;
+  }
+
+  /** Print like CPython's repr. */
+  [inspect](): string {
+    return this.toString();
+  }
+}
+
+/** A value as CPython's repr would show it. */
+export function repr(value: unknown): string {
+  if (typeof value === "string") return `'${value}'`;
+  if (value === null || value === undefined) return "None";
+  if (value instanceof Error) return reprError(value);
+  if (typeof value === "object") {
+    return String((value as { toString(): string }).toString?.() ?? value);
+  }
+  return String(value);
+}
+
+function reprError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}('${error.message}')`;
+  return repr(error);
+}
+
+/** Return `true` if `value` is a Future (a Task included). */
+export function isFuture(value: unknown): value is Future<unknown> {
+  return value instanceof Future;
+}
+
+factories.future = (loop) => new Future({ loop: loop as AbstractEventLoop });
+factories.isFuture = isFuture as (value: unknown) => value is never;
+
+/**
+ * What `sleep(0)` returns: a bare yield to the loop for one iteration, as
+ * CPython's `__sleep0`, then the given value.
+ */
+export class YieldOnce<T> implements Awaitable<T> {
+  /** @param value What the wait resumes with. */
+  constructor(readonly value: T) {}
+
+  /** Yield once from an `async` function: `await sleep(0)`. */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return awaitThen(
+      null,
+      this.value,
+      getEventLoop(),
+      onFulfilled as ((value: unknown) => unknown) | null | undefined,
+      onRejected,
+    );
+  }
+
+  /** Yield once from a generator coroutine: `yield* sleep(0)`. */
+  *[Symbol.iterator](): Generator<undefined, T, unknown> {
+    yield undefined;
+    return this.value;
+  }
+}

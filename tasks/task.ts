@@ -1,0 +1,558 @@
+/**
+ * `Task`: runs a coroutine on the loop, and `createTask`, `currentTask`,
+ * `allTasks`.
+ *
+ * @module
+ */
+import {
+  adoptHolder,
+  context,
+  currentTaskLike,
+  describe,
+  endStep,
+  factories,
+  Holder,
+  LazyCoroutine,
+  nextTaskName,
+  reserveRootTaskName,
+  runtime,
+} from "../loop/_runtime.ts";
+import type { AbstractEventLoop, CreateTaskOptions } from "../loop/events.ts";
+import { getEventLoop, getRunningLoop } from "../loop/policy.ts";
+import { Coroutine } from "./coroutine.ts";
+import {
+  CancelledError,
+  InvalidStateError,
+  RuntimeError,
+} from "./exceptions.ts";
+import {
+  Future,
+  kAddCallback,
+  kAwait,
+  kCancelWith,
+  repr,
+  type Waiter,
+  YieldOnce,
+} from "./future.ts";
+import { wrapFuture } from "./wrap_future.ts";
+
+/** Options for `new Task()`. */
+export interface TaskOptions extends CreateTaskOptions {
+  /**
+   * The loop to run on.
+   *
+   * @default {getEventLoop()}
+   */
+  loop?: AbstractEventLoop | null;
+}
+
+/** What a task can run: a coroutine of either kind, or any awaitable. */
+export type TaskCoroutine<T> =
+  | PromiseLike<T>
+  | Coroutine<T>
+  | Iterable<unknown>;
+
+// deno-lint-ignore no-explicit-any
+type AnyIterator = Iterator<unknown, unknown, any>;
+
+/** Pending tasks, for `allTasks()`; a task leaves when it is done. */
+const pendingTasks = new Set<Task<unknown>>();
+
+/** Wait for any awaitable inside a generator task (for `createTask(fut)`). */
+function* awaitAny(awaitable: unknown): Generator<unknown, unknown, unknown> {
+  return yield awaitable;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * A coroutine wrapped in a Future, running on the event loop, as
+ * `asyncio.Task`. It drives both `async` functions (adopting the coroutine:
+ * every later wait of it belongs to the task) and generator coroutines.
+ * `cancel()` throws `CancelledError` into the coroutine where it waits.
+ *
+ * Invariant (the state machine, as CPython's `Task.__step`): a task is
+ * pending until its coroutine returns (→ result), throws `CancelledError`
+ * (→ cancelled) or throws anything else (→ exception). While pending it waits
+ * on at most one Future (`#waiter`); `cancel()` cancels that waiter, or, when
+ * there is none, sets `#mustCancel` so that the next wait or step raises
+ * `CancelledError` instead.
+ *
+ * @example Creating and awaiting a task
+ * ```ts
+ * import { createTask, run, sleep } from "@asyncio/deno";
+ * async function work(n: number) {
+ *   await sleep(0.01);
+ *   return n * 2;
+ * }
+ * await run(async () => {
+ *   const task = createTask(work(21), { name: "worker" });
+ *   console.log(task.getName(), await task); // worker 42
+ * });
+ * ```
+ */
+export class Task<T = unknown> extends Future<T> {
+  #name: string;
+  #coro: unknown;
+  /** A generator task's delegation stack; `null` for an `async` coroutine. */
+  #stack: AnyIterator[] | null = null;
+  #waiter: Future<unknown> | null = null;
+  #mustCancel = false;
+  #cancelRequestMessage: string | null = null;
+  #numCancelsRequested = 0;
+  #controller: AbortController | null = null;
+  /** An adopted coroutine's first step has not run yet (see `#firstStep`). */
+  #unstarted = false;
+  /** Its first resumption, held until the first step's turn. */
+  #firstWaiter: Waiter | null = null;
+
+  /**
+   * Schedule `coro` as a task. Prefer `createTask`.
+   *
+   * @param coro A coroutine (what an `async` function or a `coroutine()`
+   * function returns) or another awaitable.
+   * @param options The task's name and loop.
+   */
+  constructor(coro: TaskCoroutine<T>, options: TaskOptions = {}) {
+    super({ loop: options?.loop ?? getEventLoop() });
+    const name = options?.name ?? null;
+    this.#name = name === null ? nextTaskName() : String(name);
+    this.#coro = coro;
+    const loop = this.getLoop();
+    if (coro instanceof Promise) {
+      // An async function's coroutine: it has already run up to its first
+      // await, in the creator's context; adopt it.
+      adoptHolder(this);
+      this.#unstarted = true;
+      loop.callSoon(Task.#firstStep, this as Task<unknown>);
+      coro.then(
+        (value: T) => this.#finish(value, undefined, false),
+        (error: unknown) => this.#finish(undefined, error, true),
+      );
+    } else if (coro instanceof LazyCoroutine) {
+      loop.callSoon(Task.#start, this as Task<unknown>);
+    } else if (coro instanceof Coroutine) {
+      this.#stack = [coro[Symbol.iterator]()];
+      loop.callSoon(Task.#stepSoon, this as Task<unknown>);
+    } else if (
+      isThenable(coro) || coro instanceof YieldOnce ||
+      (coro !== null && typeof coro === "object" && Symbol.iterator in coro &&
+        !Array.isArray(coro))
+    ) {
+      this.#stack = [awaitAny(coro)];
+      loop.callSoon(Task.#stepSoon, this as Task<unknown>);
+    } else {
+      throw new TypeError(
+        `createTask: expected a coroutine or awaitable, got ${describe(coro)}`,
+      );
+    }
+    pendingTasks.add(this as Task<unknown>);
+  }
+
+  /** `Task`, for reprs. */
+  protected override get kind(): string {
+    return "Task";
+  }
+
+  /** Return the name of the task. */
+  getName(): string {
+    return this.#name;
+  }
+
+  /** Set the name of the task. */
+  setName(value: unknown): void {
+    this.#name = String(value);
+  }
+
+  /** Return the coroutine object wrapped by the task. */
+  getCoro(): unknown {
+    return this.#coro;
+  }
+
+  /**
+   * An `AbortSignal` aborted when the task is cancelled: pass it to `fetch`
+   * and Deno APIs so they stop early too.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#numCancelsRequested > 0) this.#abort();
+    }
+    return this.#controller.signal;
+  }
+
+  /** Tasks do not support `setResult`: throws `RuntimeError`. */
+  override setResult(_result: T): void {
+    throw new RuntimeError("Task does not support set_result operation");
+  }
+
+  /** Tasks do not support `setException`: throws `RuntimeError`. */
+  override setException(_exception: unknown): void {
+    throw new RuntimeError("Task does not support set_exception operation");
+  }
+
+  /**
+   * Request that this task cancel itself: `CancelledError` is thrown into the
+   * coroutine at its next wait. Return `false` if the task is already done.
+   */
+  override cancel(msg: string | null = null): boolean {
+    if (this.done()) return false;
+    if (msg !== null && typeof msg !== "string") {
+      throw new TypeError(`cancel: msg must be a string, got ${describe(msg)}`);
+    }
+    this.#numCancelsRequested++;
+    this.#cancelRequestMessage = msg;
+    if (this.#controller !== null) this.#abort();
+    // Leave #waiter: it may be a task that ignores the cancellation.
+    if (this.#waiter !== null && this.#waiter.cancel(msg)) return true;
+    this.#mustCancel = true;
+    return true;
+  }
+
+  /** Return the number of pending cancellation requests. */
+  cancelling(): number {
+    return this.#numCancelsRequested;
+  }
+
+  /** Decrement the count of cancellation requests; return the new count. */
+  uncancel(): number {
+    if (this.#numCancelsRequested > 0) {
+      this.#numCancelsRequested--;
+      if (this.#numCancelsRequested === 0) this.#mustCancel = false;
+    }
+    return this.#numCancelsRequested;
+  }
+
+  #abort(): void {
+    const controller = this.#controller!;
+    if (!controller.signal.aborted) {
+      controller.abort(new CancelledError(this.#cancelRequestMessage));
+    }
+  }
+
+  #makeCancelledError(): CancelledError {
+    return new CancelledError(this.#cancelRequestMessage);
+  }
+
+  /** The coroutine ended: settle the task (CPython's end of `__step`). */
+  #finish(value: unknown, error: unknown, failed: boolean): void {
+    if (this.done()) return;
+    pendingTasks.delete(this as Task<unknown>);
+    if (!failed) {
+      if (this.#mustCancel) {
+        // Cancelled right before the coroutine returned.
+        this.#mustCancel = false;
+        super.cancel(this.#cancelRequestMessage);
+      } else {
+        super.setResult(value as T);
+      }
+    } else if (error instanceof CancelledError) {
+      this[kCancelWith](error);
+    } else {
+      super.setException(error);
+    }
+    endStep(this);
+  }
+
+  /**
+   * Internal: an `await` made in this task's context (`then()` of a Future,
+   * or `sleep(0)`). Invariant: if the task's step is in progress and the
+   * future is already done, the step goes on; otherwise the task waits, and a
+   * step in progress ends here (the coroutine is suspended).
+   */
+  /** @ignore */
+  [kAwait](waiter: Waiter): void {
+    const fut = waiter.fut;
+    const stepping = runtime.stepping === this;
+    if (fut === this) {
+      waiter.fail(new RuntimeError(`Task cannot await on itself: ${this}`));
+      return;
+    }
+    if (fut !== null && fut.done() && stepping && !this.#mustCancel) {
+      waiter.settle();
+      return;
+    }
+    if (fut === null || fut.done()) {
+      if (this.#unstarted) this.#firstWaiter = waiter;
+      else this.getLoop().callSoon(Task.#wakeAwait, waiter);
+    } else {
+      this.#waiter = fut;
+      fut[kAddCallback](Task.#wakeAwait, waiter);
+      if (this.#mustCancel && fut.cancel(this.#cancelRequestMessage)) {
+        this.#mustCancel = false;
+      }
+    }
+    if (stepping) endStep(this);
+  }
+
+  /**
+   * The slot of an adopted coroutine's first step in the ready queue, taken
+   * when the task was created, as CPython schedules `__step`: if the
+   * coroutine's first wait is already over by then, it resumes here, in
+   * creation order.
+   */
+  static #firstStep(task: Task<unknown>): void {
+    task.#unstarted = false;
+    const waiter = task.#firstWaiter;
+    if (waiter !== null) {
+      task.#firstWaiter = null;
+      Task.#wakeAwait(waiter);
+    }
+  }
+
+  /** Resume an `async` task whose awaited future is done: a new step. */
+  static #wakeAwait(waiter: Waiter): void {
+    const task = waiter.task as Task<unknown>;
+    if (task.#waiter === waiter.fut) task.#waiter = null;
+    if (task.done()) return waiter.settle();
+    runtime.stepping = task;
+    if (task.#mustCancel) {
+      task.#mustCancel = false;
+      waiter.fail(task.#makeCancelledError());
+    } else {
+      waiter.settle();
+    }
+  }
+
+  /** First step of `run(main)`: call `main` in the task's own context. */
+  static #start(task: Task<unknown>): void {
+    const lazy = task.#coro as LazyCoroutine;
+    if (task.#mustCancel) {
+      task.#mustCancel = false;
+      return task.#finish(undefined, task.#makeCancelledError(), true);
+    }
+    runtime.stepping = task;
+    let coro: unknown;
+    try {
+      coro = context.run(new Holder(task), lazy.start);
+    } catch (error) {
+      return task.#finish(undefined, error, true);
+    }
+    task.#coro = coro;
+    if (coro instanceof Coroutine) {
+      runtime.stepping = null;
+      task.#stack = [coro[Symbol.iterator]()];
+      task.#step(undefined, undefined, false);
+    } else if (isThenable(coro)) {
+      coro.then(
+        (value) => task.#finish(value, undefined, false),
+        (error: unknown) => task.#finish(undefined, error, true),
+      );
+    } else {
+      task.#finish(coro, undefined, false);
+    }
+  }
+
+  static #stepSoon(task: Task<unknown>): void {
+    task.#step(undefined, undefined, false);
+  }
+
+  static #throwSoon(task: Task<unknown>, error: unknown): void {
+    task.#step(undefined, error, true);
+  }
+
+  /** Resume a generator task whose awaited future is done. */
+  static #wakeGenerator(task: Task<unknown>): void {
+    const fut = task.#waiter!;
+    let value: unknown;
+    try {
+      value = fut.result();
+    } catch (error) {
+      return task.#step(undefined, error, true);
+    }
+    task.#step(value, undefined, false);
+  }
+
+  /** One step of a generator task: run it to its next yield. */
+  #step(value: unknown, error: unknown, failed: boolean): void {
+    if (this.done()) {
+      throw new InvalidStateError(`_step(): already done: ${this}`);
+    }
+    if (this.#mustCancel) {
+      if (!(error instanceof CancelledError)) {
+        error = this.#makeCancelledError();
+      }
+      failed = true;
+      this.#mustCancel = false;
+    }
+    this.#waiter = null;
+    const outer = runtime.syncTask;
+    runtime.syncTask = this;
+    try {
+      this.#drive(value, error, failed);
+    } finally {
+      runtime.syncTask = outer;
+    }
+  }
+
+  #drive(value: unknown, error: unknown, failed: boolean): void {
+    const stack = this.#stack!;
+    const loop = this.getLoop();
+    for (;;) {
+      const iterator = stack[stack.length - 1];
+      let step: IteratorResult<unknown, unknown>;
+      try {
+        if (!failed) step = iterator.next(value);
+        else if (iterator.throw) step = iterator.throw(error);
+        else throw error;
+      } catch (e) {
+        stack.pop();
+        if (stack.length === 0) return this.#finish(undefined, e, true);
+        error = e;
+        failed = true;
+        continue;
+      }
+      failed = false;
+      value = undefined;
+      if (step.done) {
+        stack.pop();
+        if (stack.length === 0) {
+          return this.#finish(step.value, undefined, false);
+        }
+        value = step.value;
+        continue;
+      }
+      let yielded = step.value;
+      if (yielded === undefined) {
+        // A bare yield relinquishes control for one loop iteration.
+        loop.callSoon(Task.#stepSoon, this as Task<unknown>);
+        return;
+      }
+      if (yielded instanceof Coroutine || yielded instanceof YieldOnce) {
+        // `yield coro` delegates as `yield* coro` does.
+        stack.push(yielded[Symbol.iterator]());
+        continue;
+      }
+      if (!(yielded instanceof Future) && isThenable(yielded)) {
+        yielded = wrapFuture(yielded, { loop });
+      }
+      if (!(yielded instanceof Future)) {
+        const bad = new RuntimeError(`Task got bad yield: ${repr(yielded)}`);
+        loop.callSoon(Task.#throwSoon, this as Task<unknown>, bad);
+        return;
+      }
+      if (yielded.getLoop() !== loop) {
+        const bad = new RuntimeError(
+          `Task ${this} got Future ${yielded} attached to a different loop`,
+        );
+        loop.callSoon(Task.#throwSoon, this as Task<unknown>, bad);
+        return;
+      }
+      if (yielded === this) {
+        const bad = new RuntimeError(`Task cannot await on itself: ${this}`);
+        loop.callSoon(Task.#throwSoon, this as Task<unknown>, bad);
+        return;
+      }
+      if (yielded.done()) {
+        // `yield fut` of a done future: resume with its outcome at once.
+        try {
+          value = yielded.result();
+        } catch (e) {
+          error = e;
+          failed = true;
+        }
+        continue;
+      }
+      this.#waiter = yielded;
+      yielded[kAddCallback](Task.#wakeGenerator, this as Task<unknown>);
+      if (this.#mustCancel && yielded.cancel(this.#cancelRequestMessage)) {
+        this.#mustCancel = false;
+      }
+      return;
+    }
+  }
+
+  /** What CPython's repr shows after the class name. */
+  protected override describeState(): string {
+    const state = super.describeState();
+    const [word, ...rest] = state.split(" ");
+    const coro = this.#coro;
+    const coroName = coro instanceof Coroutine || coro instanceof LazyCoroutine
+      ? ` coro=<${coro.name}()>`
+      : "";
+    return [`${word} name='${this.#name}'${coroName}`, ...rest].join(" ");
+  }
+}
+
+/**
+ * Wrap a coroutine into a Task and schedule its execution; return the Task.
+ * The coroutine is adopted: from its first `await` on, all its waits belong
+ * to the new task. Known limit: coroutines started together before one call
+ * (`gather(a(), b())`) share one context; cancel them as a group.
+ *
+ * @example Two tasks at once
+ * ```ts
+ * import { createTask, run, sleep } from "@asyncio/deno";
+ * async function say(delay: number, what: string) {
+ *   await sleep(delay);
+ *   console.log(what);
+ * }
+ * await run(async () => {
+ *   const t1 = createTask(say(0.02, "world"));
+ *   const t2 = createTask(say(0.01, "hello"));
+ *   await t1;
+ *   await t2;
+ * });
+ * ```
+ */
+export function createTask<T>(
+  coro: TaskCoroutine<T>,
+  options: CreateTaskOptions = {},
+): Task<T> {
+  let loop = runtime.running as AbstractEventLoop | null;
+  if (loop === null) {
+    // A coroutine's prefix, before `run()`: keep Task-1 for the coroutine.
+    reserveRootTaskName();
+    loop = getEventLoop();
+  }
+  return loop.createTask(coro, options) as Task<T>;
+}
+
+/**
+ * Return the Task running now, or `null` when called from a plain callback
+ * or when no loop runs (code a coroutine runs before `run()` starts the loop
+ * belongs to no task yet).
+ *
+ * @example Naming the current task
+ * ```ts
+ * import { currentTask, run } from "@asyncio/deno";
+ * await run(async () => console.log(currentTask()?.getName()));
+ * ```
+ */
+export function currentTask(
+  loop: AbstractEventLoop | null = null,
+): Task | null {
+  const target = loop ?? runtime.running;
+  const task = currentTaskLike();
+  return task instanceof Task && task.getLoop() === target ? task : null;
+}
+
+/**
+ * Return the set of tasks of the loop (the running one by default) that are
+ * not yet done.
+ *
+ * @example Counting tasks
+ * ```ts
+ * import { allTasks, run } from "@asyncio/deno";
+ * await run(async () => console.log(allTasks().size)); // 1
+ * ```
+ */
+export function allTasks(loop: AbstractEventLoop | null = null): Set<Task> {
+  const target = loop ?? getRunningLoop();
+  const result = new Set<Task>();
+  for (const task of pendingTasks) {
+    if (task.getLoop() === target && !task.done()) result.add(task);
+  }
+  return result;
+}
+
+factories.task = (loop, coro, name) =>
+  new Task(coro as TaskCoroutine<unknown>, {
+    loop: loop as AbstractEventLoop,
+    name,
+  });
+factories.allTasks = (loop) => allTasks(loop as AbstractEventLoop);
