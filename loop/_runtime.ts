@@ -80,6 +80,9 @@ export function enterFreshHolder(): void {
   context.enterWith(new Holder(null));
 }
 
+/** Marks the functions `coroutine()` makes (asyncio's `_is_coroutine`). */
+export const kCoroutineFunction: unique symbol = Symbol("coroutineFunction");
+
 /** Callbacks run when a loop closes (tasks/ reports unretrieved errors). */
 export const closeHooks: Array<(loop: object) => void> = [];
 

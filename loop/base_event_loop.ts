@@ -19,6 +19,7 @@ import {
   enterFreshHolder,
   factories,
   type FutureLike,
+  kCoroutineFunction,
   runtime,
 } from "./_runtime.ts";
 import { TimerHeap } from "./_heap.ts";
@@ -61,9 +62,7 @@ function stopLoopCallback(fut: FutureLike): void {
   (fut.getLoop() as AbstractEventLoop).stop();
 }
 
-function isAsyncFunction(fn: unknown): boolean {
-  return typeof fn === "function" && fn.constructor?.name === "AsyncFunction";
-}
+const AsyncFunction = (async () => {}).constructor;
 
 /**
  * The event loop (asyncio's `EventLoop`): runs callbacks, timers and tasks.
@@ -169,7 +168,12 @@ export class EventLoop implements AbstractEventLoop {
     ...args: A
   ): TimerHandle {
     checkSeconds("callLater", "delay", delay);
-    return this.callAt(this.#clock.now() + delay, callback, ...args);
+    return this.#scheduleAt(
+      "callLater",
+      this.#clock.now() + delay,
+      callback,
+      args,
+    );
   }
 
   /** Arrange for a callback to be called at loop time `when`, in seconds. */
@@ -180,7 +184,17 @@ export class EventLoop implements AbstractEventLoop {
     ...args: A
   ): TimerHandle {
     checkSeconds("callAt", "when", when);
-    this.#checkCallback("callAt", callback);
+    return this.#scheduleAt("callAt", when, callback, args);
+  }
+
+  #scheduleAt(
+    api: string,
+    when: number,
+    // deno-lint-ignore no-explicit-any
+    callback: (...args: any[]) => unknown,
+    args: unknown[],
+  ): TimerHandle {
+    this.#checkCallback(api, callback);
     const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this);
     timer.scheduled = true;
     this.#timers.push(timer);
@@ -511,7 +525,10 @@ export class EventLoop implements AbstractEventLoop {
   #checkCallback(api: string, callback: unknown): void {
     this.#checkClosed();
     checkCallback(api, callback);
-    if (isAsyncFunction(callback)) {
+    if (
+      (callback as () => void).constructor === AsyncFunction ||
+      (callback as unknown as Record<symbol, unknown>)[kCoroutineFunction]
+    ) {
       throw new TypeError(`coroutines cannot be used with ${api}()`);
     }
   }

@@ -4,15 +4,13 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe, kCoroutineFunction } from "../loop/_runtime.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { Future, repr, YieldOnce } from "./future.ts";
 
 /** The generator a generator coroutine function returns. */
 // deno-lint-ignore no-explicit-any
 export type CoroutineGenerator<T> = Generator<unknown, T, any>;
-
-const kCoroutineFunction: unique symbol = Symbol("coroutineFunction");
 
 /**
  * A generator coroutine object, made by calling a function wrapped with

@@ -253,7 +253,10 @@ export class Task<T = unknown> extends Future<T> {
     } else if (error instanceof CancelledError) {
       this[kCancelWith](error);
     } else {
-      super.setException(error);
+      // `throw undefined` is legal JS; a task still needs an exception.
+      super.setException(
+        error ?? new RuntimeError(`coroutine threw ${error}`),
+      );
     }
     endStep(this);
   }

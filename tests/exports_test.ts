@@ -1,0 +1,75 @@
+/**
+ * `mod.ts` is our `__all__` (STYLE.md 4): its run-time exports are checked
+ * against this golden list, written by hand from its explicit re-exports.
+ * Adding or removing a public name means editing this list too.
+ */
+import assert from "node:assert/strict";
+
+/** Sorted by code unit, as `Array.prototype.sort` sorts. */
+const GOLDEN = [
+  // events
+  "Handle",
+  "TimerHandle",
+  "getEventLoop",
+  "getRunningLoop",
+  "newEventLoop",
+  "setEventLoop",
+  // base_events
+  "EventLoop",
+  "MonotonicClock",
+  "VirtualClock",
+  // runners
+  "run",
+  // exceptions
+  "CancelledError",
+  "InvalidStateError",
+  "RuntimeError",
+  "TimeoutError",
+  "ValueError",
+  // futures
+  "Future",
+  "isFuture",
+  "wrapFuture",
+  // coroutines
+  "Coroutine",
+  "coroutine",
+  "isCoroutine",
+  "isCoroutineFunction",
+  // tasks
+  "Task",
+  "allTasks",
+  "createTask",
+  "currentTask",
+  "ensureFuture",
+  "sleep",
+].sort();
+
+Deno.test("mod.ts exports exactly the golden list of public names", async () => {
+  const mod = await import("../mod.ts");
+  assert.deepEqual(Object.keys(mod).sort(), GOLDEN);
+});
+
+Deno.test("mod.ts exports no undefined value", async () => {
+  const mod: Record<string, unknown> = await import("../mod.ts");
+  for (const name of GOLDEN) {
+    assert.notEqual(mod[name], undefined, `${name} is undefined`);
+  }
+});
+
+Deno.test("mod.ts exception classes carry their Python names", async () => {
+  const mod: Record<string, unknown> = await import("../mod.ts");
+  for (
+    const name of [
+      "CancelledError",
+      "InvalidStateError",
+      "RuntimeError",
+      "TimeoutError",
+      "ValueError",
+    ]
+  ) {
+    const cls = mod[name] as new () => Error;
+    assert.equal(cls.name, name);
+    assert.equal(new cls().name, name);
+    assert.ok(new cls() instanceof Error);
+  }
+});

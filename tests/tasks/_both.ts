@@ -1,0 +1,141 @@
+/**
+ * Write a scenario once and run it over both kinds of coroutine (STYLE.md
+ * item 13): the body is a generator function that waits with `yield*`; the
+ * "generator" flavour wraps it with `coroutine()`, the "async" flavour runs
+ * it inside an `async` function that `await`s every awaitable the body
+ * yields (a bare yield becomes `await sleep(0)`), so each wait really is an
+ * `await` of a Future from an async function.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import {
+  type Coroutine,
+  coroutine,
+  EventLoop,
+  getRunningLoop,
+  run,
+  sleep,
+  VirtualClock,
+} from "../../mod.ts";
+
+/** A scenario body: a generator function that waits with `yield*`. */
+// deno-lint-ignore no-explicit-any
+export type Body<A extends unknown[], T> = (
+  ...args: A
+) => Generator<unknown, T, any>;
+
+/** One kind of coroutine a scenario runs over. */
+export interface Flavour {
+  /** `"async"` or `"generator"`. */
+  kind: "async" | "generator";
+  /** Make a coroutine function of this kind from a scenario body. */
+  fn<A extends unknown[], T>(
+    body: Body<A, T>,
+  ): (...args: A) => Promise<T> | Coroutine<T>;
+}
+
+function asAsync<A extends unknown[], T>(
+  body: Body<A, T>,
+): (...args: A) => Promise<T> {
+  return async function (...args: A): Promise<T> {
+    const it = body(...args);
+    let value: unknown = undefined;
+    let error: unknown = undefined;
+    let failed = false;
+    for (;;) {
+      const step = failed ? it.throw(error) : it.next(value);
+      if (step.done) return step.value;
+      failed = false;
+      try {
+        value = step.value === undefined
+          ? await sleep(0)
+          : await (step.value as PromiseLike<unknown>);
+      } catch (e) {
+        error = e;
+        failed = true;
+      }
+    }
+  };
+}
+
+/** The two flavours: `async` functions and `coroutine(function* …)`. */
+export const flavours: readonly Flavour[] = [
+  { kind: "async", fn: asAsync },
+  { kind: "generator", fn: (body) => coroutine(body) },
+];
+
+/** Register `name [async]` and `name [generator]`, each running `test`. */
+export function testBoth(
+  name: string,
+  test: (flavour: Flavour) => Promise<void>,
+): void {
+  for (const flavour of flavours) {
+    Deno.test(`${name} [${flavour.kind}]`, () => test(flavour));
+  }
+}
+
+/** `run(main)` on a fresh loop with a `VirtualClock` starting at 0. */
+export function runVirtual<T>(main: () => unknown): Promise<T> {
+  return run<T>(main, {
+    loopFactory: () => new EventLoop({ clock: new VirtualClock() }),
+  });
+}
+
+/** The running loop's time, in seconds. */
+export function now(): number {
+  return getRunningLoop().time();
+}
+
+/** Assert `error` is an instance of `cls`, named `cls.name`, with `message`. */
+export function assertError(
+  error: unknown,
+  // deno-lint-ignore no-explicit-any
+  cls: new (...args: any[]) => Error,
+  message: string,
+): void {
+  assert.ok(
+    error instanceof cls,
+    `expected ${cls.name}, got ${Deno.inspect(error)}`,
+  );
+  assert.equal(error.name, cls.name);
+  assert.equal(error.message, message);
+}
+
+/** Assert `fn()` throws `cls` with `message`. */
+export function assertThrowsError(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any
+  cls: new (...args: any[]) => Error,
+  message: string,
+): void {
+  let thrown: unknown = undefined;
+  let threw = false;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+    threw = true;
+  }
+  assert.ok(threw, `expected ${cls.name} to be thrown`);
+  assertError(thrown, cls, message);
+}
+
+/** Assert the awaitable rejects with `cls` and `message`. */
+export async function assertRejectsError(
+  awaitable: PromiseLike<unknown>,
+  // deno-lint-ignore no-explicit-any
+  cls: new (...args: any[]) => Error,
+  message: string,
+): Promise<void> {
+  let thrown: unknown = undefined;
+  let threw = false;
+  try {
+    await awaitable;
+  } catch (e) {
+    thrown = e;
+    threw = true;
+  }
+  assert.ok(threw, `expected ${cls.name} to be raised`);
+  assertError(thrown, cls, message);
+}

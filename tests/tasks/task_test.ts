@@ -1,0 +1,392 @@
+import assert from "node:assert/strict";
+import {
+  allTasks,
+  coroutine,
+  createTask,
+  currentTask,
+  Future,
+  getRunningLoop,
+  isFuture,
+  RuntimeError,
+  sleep,
+  Task,
+  ValueError,
+} from "../../mod.ts";
+import {
+  assertError,
+  assertRejectsError,
+  assertThrowsError,
+  now,
+  runVirtual,
+  testBoth,
+} from "./_both.ts";
+
+// async def w(): await asyncio.sleep(0); return 3
+// t = asyncio.create_task(w()); print(type(t).__name__, await t, t.result())
+// -> Task 3 3
+testBoth(
+  "createTask() returns a Task and awaiting it gives the coroutine's result",
+  async ({ fn }) => {
+    const w = fn(function* () {
+      yield* sleep(0);
+      return 3;
+    });
+    await runVirtual(async () => {
+      const t = createTask(w());
+      assert.ok(t instanceof Task);
+      assert.ok(isFuture(t));
+      assert.equal(t.done(), false);
+      assert.equal(await t, 3);
+      assert.equal(t.done(), true);
+      assert.equal(t.result(), 3);
+      assert.equal(t.exception(), null);
+    });
+  },
+);
+
+// async def w(): await asyncio.sleep(1); raise ValueError("boom")
+// t = asyncio.create_task(w())
+// try: await t
+// except ValueError as e: print("ValueError", e, t.exception() is e)
+// -> ValueError boom True
+testBoth(
+  "Task: an exception raised by the coroutine propagates to the awaiter",
+  async ({ fn }) => {
+    const w = fn(function* () {
+      yield* sleep(1);
+      throw new ValueError("boom");
+    });
+    await runVirtual(async () => {
+      const t = createTask(w());
+      let caught: unknown = null;
+      try {
+        await t;
+      } catch (e) {
+        caught = e;
+      }
+      assertError(caught, ValueError, "boom");
+      assert.equal(t.exception(), caught);
+      assert.equal(t.cancelled(), false);
+      assert.equal(now(), 1);
+    });
+  },
+);
+
+// t = asyncio.create_task(w()); t2 = asyncio.create_task(w())
+// t3 = asyncio.create_task(w(), name="worker")
+// print(t.get_name(), t2.get_name(), t3.get_name(), asyncio.current_task().get_name())
+// t3.set_name(5); print(repr(t3.get_name()))
+// -> Task-2 Task-3 worker Task-1
+// -> '5'
+// (the counter is global, as in CPython: other tests have used numbers too)
+Deno.test("Task names are Task-N from one counter, or the given name; setName() stringifies", async () => {
+  await runVirtual(async () => {
+    const mainName = currentTask()!.getName();
+    assert.match(mainName, /^Task-\d+$/);
+    const w = async () => {
+      await sleep(0);
+      return 3;
+    };
+    const t = createTask(w());
+    const t2 = createTask(w());
+    const t3 = createTask(w(), { name: "worker" });
+    const n = Number(t.getName().slice("Task-".length));
+    assert.equal(t.getName(), `Task-${n}`);
+    assert.ok(n > Number(mainName.slice("Task-".length)));
+    assert.equal(t2.getName(), `Task-${n + 1}`);
+    assert.equal(t3.getName(), "worker");
+    t3.setName(5);
+    assert.equal(t3.getName(), "5");
+    t3.setName("renamed");
+    assert.equal(t3.getName(), "renamed");
+    assert.deepEqual([await t, await t2, await t3], [3, 3, 3]);
+  });
+});
+
+// t = asyncio.current_task()
+// try: t.set_result(1)
+// except RuntimeError as e: print(e)
+// try: t.set_exception(ValueError())
+// except RuntimeError as e: print(e)
+// -> Task does not support set_result operation
+// -> Task does not support set_exception operation
+Deno.test("Task.setResult() and setException() throw RuntimeError", async () => {
+  await runVirtual(() => {
+    const t = currentTask()!;
+    assertThrowsError(
+      () => t.setResult(1),
+      RuntimeError,
+      "Task does not support set_result operation",
+    );
+    assertThrowsError(
+      () => t.setException(new ValueError("x")),
+      RuntimeError,
+      "Task does not support set_exception operation",
+    );
+    assert.equal(t.done(), false);
+  });
+});
+
+// async def w():
+//     await asyncio.sleep(0)
+//     return asyncio.current_task()
+// t = asyncio.create_task(w()); print(await t is t)
+// loop.call_soon(lambda: log.append(asyncio.current_task())); await asyncio.sleep(0); print(log)
+// -> True
+// -> [None]
+testBoth(
+  "currentTask() inside a task is that task, before and after a wait",
+  async ({ fn }) => {
+    const w = fn(function* () {
+      const before = currentTask();
+      yield* sleep(0);
+      const middle = currentTask();
+      yield* sleep(1);
+      return [before, middle, currentTask()];
+    });
+    const log: unknown[] = [];
+    await runVirtual(async () => {
+      const main = currentTask();
+      assert.ok(main instanceof Task);
+      const t = createTask(w());
+      const seen = await t;
+      // The async flavour's code before its first await runs at call time,
+      // in the creator (a JS eagerness): only the generator sees `t` there.
+      assert.deepEqual(seen.slice(1), [t, t]);
+      assert.equal(currentTask(), main);
+      getRunningLoop().callSoon(() => log.push(currentTask()));
+      await sleep(0);
+    });
+    assert.deepEqual(log, [null]);
+  },
+);
+
+Deno.test("currentTask() of a generator task is that task from its first step", async () => {
+  const w = coroutine(function* () {
+    const first = currentTask();
+    yield;
+    return [first, currentTask()];
+  });
+  await runVirtual(async () => {
+    const t = createTask(w());
+    assert.deepEqual(await t, [t, t]);
+  });
+});
+
+// async def main():
+//     t = asyncio.create_task(asyncio.sleep(10))
+//     await asyncio.sleep(0)
+//     print(t in asyncio.all_tasks(), asyncio.current_task() in asyncio.all_tasks())
+//     t.cancel(); await asyncio.sleep(0); print(t in asyncio.all_tasks())
+// -> True True
+// -> False
+Deno.test("allTasks() contains the pending tasks and not the finished ones", async () => {
+  await runVirtual(async () => {
+    const t = createTask((async () => await sleep(10))());
+    await sleep(0);
+    const tasks = allTasks();
+    assert.ok(tasks.has(t));
+    assert.ok(tasks.has(currentTask()!));
+    assert.equal(tasks.size, 2);
+    t.cancel();
+    await sleep(0);
+    assert.equal(t.cancelled(), true);
+    assert.equal(allTasks().has(t), false);
+    assert.deepEqual([...allTasks()], [currentTask()]);
+  });
+});
+
+// asyncio.create_task(42)
+// -> TypeError a coroutine was expected, got 42
+Deno.test("createTask() with a non-awaitable throws TypeError naming createTask and the value", async () => {
+  await runVirtual(() => {
+    assertThrowsError(
+      // deno-lint-ignore no-explicit-any
+      () => createTask(42 as any),
+      TypeError,
+      "createTask: expected a coroutine or awaitable, got number 42",
+    );
+    assert.equal(allTasks().size, 1);
+  });
+});
+
+// t = asyncio.create_task(asyncio.sleep(1, "x")); print(await t, loop.time() - t0)
+// -> x 1.0
+Deno.test("createTask() wraps an awaitable such as sleep(1, 'x')", async () => {
+  await runVirtual(async () => {
+    const t = createTask(sleep(1, "x"));
+    assert.ok(t instanceof Task);
+    assert.equal(await t, "x");
+    assert.equal(now(), 1);
+    const f = new Future<number>();
+    const t2 = createTask(f);
+    getRunningLoop().callLater(2, () => f.setResult(5));
+    assert.equal(await t2, 5);
+    assert.equal(now(), 3);
+  });
+});
+
+// async def worker(name):
+//     for i in range(3):
+//         await asyncio.sleep(0)
+//         log.append(f"{name}{i}")
+// ts = [asyncio.create_task(worker(n)) for n in "abc"]
+// for t in ts: await t
+// -> ['a0', 'b0', 'c0', 'a1', 'b1', 'c1', 'a2', 'b2', 'c2']
+testBoth(
+  "createTask(): sleep(0) round-robins three tasks in CPython's order",
+  async ({ fn }) => {
+    const log: string[] = [];
+    const worker = fn(function* (name: string) {
+      for (let i = 0; i < 3; i++) {
+        yield* sleep(0);
+        log.push(`${name}${i}`);
+      }
+    });
+    await runVirtual(async () => {
+      const ts = ["a", "b", "c"].map((n) => createTask(worker(n)));
+      for (const t of ts) await t;
+    });
+    assert.deepEqual(log, [
+      "a0",
+      "b0",
+      "c0",
+      "a1",
+      "b1",
+      "c1",
+      "a2",
+      "b2",
+      "c2",
+    ]);
+  },
+);
+
+// async def inner():
+//     await asyncio.sleep(1); log.append("inner done"); return "in"
+// async def outer(it):
+//     await asyncio.sleep(0)
+//     log.append("outer waits")
+//     v = await it
+//     log.append(f"outer got {v}")
+//     return v + "+out"
+// it = asyncio.create_task(inner()); ot = asyncio.create_task(outer(it))
+// print(await ot, log)
+// -> in+out ['outer waits', 'inner done', 'outer got in']
+testBoth("Task awaiting another task gets its result", async ({ fn }) => {
+  const log: string[] = [];
+  const inner = fn(function* () {
+    yield* sleep(1);
+    log.push("inner done");
+    return "in";
+  });
+  const outer = fn(function* (it: Task<string>) {
+    yield* sleep(0);
+    log.push("outer waits");
+    const v: string = yield* it;
+    log.push(`outer got ${v}`);
+    return v + "+out";
+  });
+  const out = await runVirtual(async () => {
+    const it = createTask(inner());
+    const ot = createTask(outer(it));
+    return [await ot, now()];
+  });
+  assert.deepEqual(out, ["in+out", 1]);
+  assert.deepEqual(log, ["outer waits", "inner done", "outer got in"]);
+});
+
+// async def doner(name, fut):
+//     await asyncio.sleep(0)
+//     for i in range(3):
+//         await fut
+//         log.append(f"{name}{i}")
+// async def sleeper():
+//     for i in range(3):
+//         await asyncio.sleep(0)
+//         log.append(f"s{i}")
+// fut = loop.create_future(); fut.set_result(1)
+// ts = [create_task(doner("a", fut)), create_task(sleeper()), create_task(doner("b", fut))]
+// for t in ts: await t
+// -> ['a0', 'a1', 'a2', 's0', 'b0', 'b1', 'b2', 's1', 's2']
+Deno.test("Task step is atomic: awaiting an already-done future does not yield", async () => {
+  const log: string[] = [];
+  async function doner(name: string, fut: Future<number>) {
+    await sleep(0);
+    for (let i = 0; i < 3; i++) {
+      await fut;
+      log.push(`${name}${i}`);
+    }
+  }
+  async function sleeper() {
+    for (let i = 0; i < 3; i++) {
+      await sleep(0);
+      log.push(`s${i}`);
+    }
+  }
+  await runVirtual(async () => {
+    const fut = getRunningLoop().createFuture<number>();
+    fut.setResult(1);
+    const ts = [
+      createTask(doner("a", fut)),
+      createTask(sleeper()),
+      createTask(doner("b", fut)),
+    ];
+    for (const t of ts) await t;
+  });
+  assert.deepEqual(log, ["a0", "a1", "a2", "s0", "b0", "b1", "b2", "s1", "s2"]);
+});
+
+// Same scenario with `yield* fut` (Python: `yield from fut` in a
+// @types.coroutine generator), same output.
+Deno.test("Task step is atomic for generator tasks: yield* of a done future does not yield", async () => {
+  const log: string[] = [];
+  const doner = coroutine(function* (name: string, fut: Future<number>) {
+    yield* sleep(0);
+    for (let i = 0; i < 3; i++) {
+      yield* fut;
+      log.push(`${name}${i}`);
+    }
+  });
+  const sleeper = coroutine(function* () {
+    for (let i = 0; i < 3; i++) {
+      yield* sleep(0);
+      log.push(`s${i}`);
+    }
+  });
+  await runVirtual(async () => {
+    const fut = getRunningLoop().createFuture<number>();
+    fut.setResult(1);
+    const ts = [
+      createTask(doner("a", fut)),
+      createTask(sleeper()),
+      createTask(doner("b", fut)),
+    ];
+    for (const t of ts) await t;
+  });
+  assert.deepEqual(log, ["a0", "a1", "a2", "s0", "b0", "b1", "b2", "s1", "s2"]);
+});
+
+// async def w(): raise ValueError("never awaited")
+// asyncio.create_task(w()); await asyncio.sleep(0)
+// -> Task exception was never retrieved
+Deno.test("Task exception never retrieved is reported to the exception handler", async () => {
+  const messages: string[] = [];
+  const errors: unknown[] = [];
+  await runVirtual(async () => {
+    getRunningLoop().setExceptionHandler((_loop, context) => {
+      messages.push(context.message);
+      errors.push(context.exception);
+    });
+    createTask((async () => {
+      await sleep(0);
+      throw new ValueError("never awaited");
+    })());
+    const awaited = createTask((async () => {
+      await sleep(0);
+      throw new ValueError("awaited");
+    })());
+    await assertRejectsError(awaited, ValueError, "awaited");
+  });
+  assert.deepEqual(messages, ["Task exception was never retrieved"]);
+  assertError(errors[0], ValueError, "never awaited");
+});
