@@ -5,8 +5,8 @@
  * from the performance issue. A benchmark never fails on timing: a missed
  * target is reported, and the exit code stays 0.
  *
- * 1. 1,000,000 `callSoon` no-op callbacks, vs an array of functions drained
- *    in a loop.
+ * 1. 1,000,000 `callSoon` no-op callbacks, vs an array of 1,000,000 fresh
+ *    closures drained in a loop.
  * 2. Creating and awaiting 100,000 tasks inside `run()`, vs awaiting 100,000
  *    calls of the same `async` function.
  * 3. 1,000,000 hand-offs between two tasks through Futures, vs the same
@@ -14,9 +14,12 @@
  * 4. 100,000 tasks each `await sleep(0.1)`: wall time and peak RSS, vs
  *    100,000 `new Promise((r) => setTimeout(r, 100))`.
  *
- * RSS is sampled with `Deno.memoryUsage()` (no permission needed) while the
- * sleepers wait; the sleeper benchmark runs first so that the others' garbage
- * does not inflate it. Run it with `deno run bench/run.ts`.
+ * RSS is the process's, sampled with `Deno.memoryUsage()` (no permission
+ * needed) while the sleepers wait, on the first (cold) run of each: ours runs
+ * first thing in the process, so its figure is clean; the baseline's is taken
+ * right after, in the same process, so it is only indicative (a fresh process
+ * per benchmark would need `--allow-run`, and a Worker `--allow-read`). Run
+ * it with `deno run bench/run.ts`.
  *
  * @module
  */
@@ -49,8 +52,6 @@ async function repeat(fn: () => Promise<number> | number): Promise<number> {
 // 1. callSoon -----------------------------------------------------------------
 
 const CALLS = 1_000_000;
-// deno-lint-ignore no-unused-vars
-let sink = 0;
 function noop(): void {}
 
 async function callSoonLoop(): Promise<number> {
@@ -67,7 +68,8 @@ async function callSoonLoop(): Promise<number> {
 function callSoonRaw(): number {
   const t0 = performance.now();
   const queue: Array<() => void> = [];
-  for (let i = 0; i < CALLS; i++) queue.push(noop);
+  // A fresh closure per item, as the loop makes a fresh Handle per call.
+  for (let i = 0; i < CALLS; i++) queue.push(() => noop());
   for (let i = 0; i < queue.length; i++) queue[i]();
   queue.length = 0;
   return (performance.now() - t0) * 1e6 / CALLS;
@@ -195,18 +197,17 @@ async function sleepersRaw(): Promise<[number, number]> {
   return [ms, peakRss];
 }
 
-async function repeatPair(
+/**
+ * Time `REPS` runs after a first, cold one; the peak RSS is the cold run's,
+ * since RSS seldom shrinks once the process has grown.
+ */
+async function repeatSleepers(
   fn: () => Promise<[number, number]>,
 ): Promise<[number, number]> {
-  await fn();
+  const [, coldRss] = await fn();
   const ms: number[] = [];
-  const rss: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const [m, r] = await fn();
-    ms.push(m);
-    rss.push(r);
-  }
-  return [median(ms), median(rss)];
+  for (let i = 0; i < REPS; i++) ms.push((await fn())[0]);
+  return [median(ms), coldRss];
 }
 
 // Main ---------------------------------------------------------------------------
@@ -260,8 +261,8 @@ export async function main(): Promise<void> {
   console.log(
     `asyncio for Deno benchmarks: ${REPS} runs after one warm-up, medians (Deno ${Deno.version.deno}, V8 ${Deno.version.v8})`,
   );
-  const [sleepMs, sleepRss] = await repeatPair(sleepersLoop);
-  const [rawSleepMs, rawSleepRss] = await repeatPair(sleepersRaw);
+  const [sleepMs, sleepRss] = await repeatSleepers(sleepersLoop);
+  const [rawSleepMs, rawSleepRss] = await repeatSleepers(sleepersRaw);
   const callSoon = await repeat(callSoonLoop);
   const callSoonBase = await repeat(callSoonRaw);
   const tasks = await repeat(tasksLoop);
@@ -308,7 +309,9 @@ export async function main(): Promise<void> {
   ]));
   console.log();
   console.log(
-    `RSS at start ${fmt(rssAtStart / MiB)} MiB; sleepers ran first. Total ${
+    `RSS at start ${
+      fmt(rssAtStart / MiB)
+    } MiB; peak RSS is the first run's: ours ran first in the process, the baseline right after it. Total ${
       ((performance.now() - start) / 1000).toFixed(1)
     } s.`,
   );

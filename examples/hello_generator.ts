@@ -16,7 +16,8 @@
  * loop.close()
  * ```
  *
- * It prints:
+ * (`@asyncio.coroutine` was removed in Python 3.11; the program runs on
+ * Python 3.4 to 3.10.) It prints:
  *
  * ```text
  * Hello world!

@@ -275,6 +275,14 @@ export class Task<T = unknown> extends Future<T> {
       waiter.fail(new RuntimeError(`Task cannot await on itself: ${this}`));
       return;
     }
+    if (fut !== null && fut.getLoop() !== this.getLoop()) {
+      waiter.fail(
+        new RuntimeError(
+          `Task ${this} got Future ${fut} attached to a different loop`,
+        ),
+      );
+      return;
+    }
     if (fut !== null && fut.done() && stepping && !this.#mustCancel) {
       waiter.settle();
       return;

@@ -92,7 +92,9 @@ export function strip(source: string, dropStrings: boolean): string {
       out += c;
       i++;
       readString(c);
-    } else if (c === "/" && /^$|[(,=:[!&|?{};+\-*%<>~^]$/.test(lastSignificant())) {
+    } else if (
+      c === "/" && /^$|[(,=:[!&|?{};+\-*%<>~^]$/.test(lastSignificant())
+    ) {
       // A regular expression literal.
       let inClass = false;
       out += c;
@@ -279,7 +281,12 @@ Deno.test("layering: loop/ imports at run time only loop/ and tasks/exceptions.t
 });
 
 Deno.test("layering: imports point one way, streams/ and sync/ -> tasks/ -> loop/", async () => {
-  const rank: Record<string, number> = { loop: 0, tasks: 1, sync: 2, streams: 3 };
+  const rank: Record<string, number> = {
+    loop: 0,
+    tasks: 1,
+    sync: 2,
+    streams: 3,
+  };
   const bad: string[] = [];
   for (const file of (await sources()).values()) {
     const from = rank[file.path.split("/")[0]];

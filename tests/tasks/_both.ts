@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import {
   type Coroutine,
   coroutine,
+  type CoroutineGenerator,
   EventLoop,
   getRunningLoop,
   run,
@@ -20,10 +21,9 @@ import {
 } from "../../mod.ts";
 
 /** A scenario body: a generator function that waits with `yield*`. */
-// deno-lint-ignore no-explicit-any
 export type Body<A extends unknown[], T> = (
   ...args: A
-) => Generator<unknown, T, any>;
+) => CoroutineGenerator<T>;
 
 /** One kind of coroutine a scenario runs over. */
 export interface Flavour {

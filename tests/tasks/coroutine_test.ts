@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  CancelledError,
   Coroutine,
   coroutine,
   createTask,
@@ -28,7 +29,7 @@ Deno.test("coroutine() with anything but a generator function throws TypeError",
     "coroutine: expected a generator function (function*), got a function",
   );
   assertThrowsError(
-    // deno-lint-ignore no-explicit-any
+    // deno-lint-ignore no-explicit-any require-await
     () => coroutine((async () => 1) as any),
     TypeError,
     "coroutine: expected a generator function (function*), got an async function",
@@ -330,4 +331,43 @@ Deno.test("coroutine(): errors from a delegated coroutine or a failed task are c
     await runVirtual(async () => await createTask(catcher())),
     ["caught inner", "caught task inner"],
   );
+});
+
+// @types.coroutine
+// def g2():
+//     try: yield from asyncio.sleep(10)
+//     finally: log.append("g2 finally")
+// async def aw():
+//     try: await g2()
+//     except asyncio.CancelledError: log.append("aw cancelled"); raise
+// t = asyncio.create_task(aw()); await asyncio.sleep(0); t.cancel()
+// try: await t
+// except asyncio.CancelledError: print(log, t.cancelled())
+// -> ['g2 finally', 'aw cancelled'] True
+Deno.test("coroutine(): cancelling an async task reaches the generator coroutine it awaits", async () => {
+  const log: string[] = [];
+  const g2 = coroutine(function* () {
+    try {
+      yield* sleep(10);
+    } finally {
+      log.push("g2 finally");
+    }
+  });
+  async function aw() {
+    try {
+      await g2();
+    } catch (e) {
+      log.push(`aw ${(e as Error).name}`);
+      throw e;
+    }
+  }
+  await runVirtual(async () => {
+    const t = createTask(aw());
+    await sleep(0);
+    t.cancel();
+    await assertRejectsError(t, CancelledError, "");
+    assert.equal(t.cancelled(), true);
+    assert.equal(now(), 0);
+  });
+  assert.deepEqual(log, ["g2 finally", "aw CancelledError"]);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   CancelledError,
+  createTask,
   EventLoop,
   type ExceptionContext,
   Future,
@@ -349,3 +350,32 @@ Deno.test("Future exception that was awaited, or read with exception(), is not r
   }, { loopFactory: loopWithHandler(contexts) });
   assert.deepEqual(contexts, []);
 });
+
+// fut = loop.create_future()
+// fut.add_done_callback(lambda f: log.append("cb1"))
+// async def waiter(): await fut; log.append("waiter")
+// t = asyncio.create_task(waiter()); await asyncio.sleep(0)
+// fut.add_done_callback(lambda f: log.append("cb2"))
+// fut.set_result(1)
+// await t; print(log)
+// -> ['cb1', 'waiter', 'cb2']
+testBoth(
+  "Future: a waiting task resumes in done-callback order, between callbacks added before and after its wait",
+  async ({ fn }) => {
+    const log: string[] = [];
+    await runVirtual(async () => {
+      const fut = getRunningLoop().createFuture<number>();
+      fut.addDoneCallback(() => log.push("cb1"));
+      const waiter = fn(function* () {
+        yield* fut;
+        log.push("waiter");
+      });
+      const t = createTask(waiter());
+      await sleep(0);
+      fut.addDoneCallback(() => log.push("cb2"));
+      fut.setResult(1);
+      await t;
+    });
+    assert.deepEqual(log, ["cb1", "waiter", "cb2"]);
+  },
+);

@@ -390,3 +390,36 @@ Deno.test("Task exception never retrieved is reported to the exception handler",
   assert.deepEqual(messages, ["Task exception was never retrieved"]);
   assertError(errors[0], ValueError, "never awaited");
 });
+
+// async def selfawait():
+//     await asyncio.sleep(0)
+//     try: await asyncio.current_task()
+//     except RuntimeError as e: return str(e)
+// print(await asyncio.create_task(selfawait()))
+// -> Task cannot await on itself: <Task pending name='Task-2' coro=<selfawait() running at ...>>
+testBoth(
+  "Task awaiting itself raises RuntimeError 'Task cannot await on itself'",
+  async ({ fn }) => {
+    const selfAwait = fn(function* () {
+      yield* sleep(0);
+      const me = currentTask()!;
+      try {
+        yield* me;
+      } catch (e) {
+        return [me, e];
+      }
+      return [me, null];
+    });
+    await runVirtual(async () => {
+      const [me, e] = await createTask(selfAwait()) as [Task, unknown];
+      assert.ok(e instanceof RuntimeError);
+      assert.equal(e.name, "RuntimeError");
+      // Printed while the task was still pending.
+      assert.ok(
+        (e as Error).message.startsWith(
+          `Task cannot await on itself: <Task pending name='${me.getName()}'`,
+        ),
+      );
+    });
+  },
+);
