@@ -37,6 +37,7 @@ import {
   Handle,
   inspect,
   kRun,
+  kSchedule,
   kTimerCancelled,
   type TaskFactory,
   TimerHandle,
@@ -154,10 +155,17 @@ export class EventLoop implements AbstractEventLoop {
     ...args: A
   ): Handle {
     this.#checkCallback("callSoon", callback);
-    const handle = new Handle(callback, args, this);
+    const handle = new Handle(callback, args);
     this.#ready.push(handle);
     if (this.#wake !== null) this.#wakeUp();
     return handle;
+  }
+
+  /** Internal: `callSoon(fn, arg)` without the checks, for futures and tasks. */
+  [kSchedule]<A>(fn: (arg: A) => unknown, arg: A): void {
+    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    this.#ready.push(new Handle(fn, [arg]));
+    if (this.#wake !== null) this.#wakeUp();
   }
 
   /** Arrange for a callback to be called after `delay` seconds. */
@@ -399,7 +407,7 @@ export class EventLoop implements AbstractEventLoop {
     for (let i = 0; i < batch.length; i++) {
       const handle = batch[i];
       const t0 = debug ? performance.now() : 0;
-      handle[kRun]();
+      handle[kRun](this);
       if (runtime.stepping !== null) await this.#stepEnd();
       if (debug) this.#reportSlow(handle, t0);
     }

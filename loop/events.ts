@@ -14,6 +14,8 @@ export const inspect: unique symbol = Symbol.for("Deno.customInspect") as never;
 
 /** Internal: run the handle's callback (the loop's single call site). */
 export const kRun: unique symbol = Symbol("run");
+/** Internal: `callSoon(fn, arg)` for the module's own callbacks, unchecked. */
+export const kSchedule: unique symbol = Symbol("schedule");
 /** Internal: a timer handle tells its loop it was cancelled. */
 export const kTimerCancelled: unique symbol = Symbol("timerCancelled");
 
@@ -62,49 +64,38 @@ export function callbackName(fn: unknown): string {
  * ```
  */
 export class Handle {
+  // Two fields only: a handle is made per `callSoon`, the hottest path.
   #callback: ((...args: never[]) => unknown) | null;
   #args: unknown[] | null;
-  #loop: AbstractEventLoop;
-  #cancelled = false;
 
   /**
    * Made by the loop; user code gets handles from `callSoon`.
    *
    * @param callback The function to call.
    * @param args Its arguments.
-   * @param loop The loop that runs it.
    */
   constructor(
     // deno-lint-ignore no-explicit-any
     callback: (...args: any[]) => unknown,
     args: unknown[],
-    loop: AbstractEventLoop,
   ) {
     this.#callback = callback;
     this.#args = args;
-    this.#loop = loop;
   }
 
   /** Cancel the callback. If it has already run or been cancelled, nothing happens. */
   cancel(): void {
-    if (this.#cancelled) return;
-    this.#cancelled = true;
     this.#callback = null;
     this.#args = null;
   }
 
   /** Return `true` if the callback was cancelled. */
   cancelled(): boolean {
-    return this.#cancelled;
+    return this.#callback === null;
   }
 
-  /** The loop this handle belongs to. */
-  protected get loop(): AbstractEventLoop {
-    return this.#loop;
-  }
-
-  /** Run the callback; an error it throws goes to the exception handler. */
-  [kRun](): void {
+  /** Run the callback; an error it throws goes to `loop`'s exception handler. */
+  [kRun](loop: AbstractEventLoop): void {
     const callback = this.#callback;
     if (callback === null) return;
     const args = this.#args!;
@@ -114,7 +105,7 @@ export class Handle {
       else if (args.length === 0) (callback as () => unknown)();
       else (callback as (...a: unknown[]) => unknown)(...args);
     } catch (exception) {
-      this.#loop.callExceptionHandler({
+      loop.callExceptionHandler({
         message: `Exception in callback ${this.describeCallback()}`,
         exception,
         handle: this,
@@ -129,7 +120,7 @@ export class Handle {
 
   /** `<Handle cb()>`, as in CPython. */
   toString(): string {
-    const state = this.#cancelled ? "cancelled" : this.describeCallback();
+    const state = this.cancelled() ? "cancelled" : this.describeCallback();
     return `<${this.constructor.name} ${state}>`;
   }
 
@@ -155,6 +146,7 @@ export class Handle {
  */
 export class TimerHandle extends Handle {
   #when: number;
+  #loop: AbstractEventLoop;
   /** Scheduling order, for ties: timers due at the same time run FIFO. */
   readonly seq: number;
   /** Whether the handle sits in the loop's timer heap. */
@@ -177,7 +169,8 @@ export class TimerHandle extends Handle {
     args: unknown[],
     loop: AbstractEventLoop,
   ) {
-    super(callback, args, loop);
+    super(callback, args);
+    this.#loop = loop;
     this.#when = when;
     this.seq = seq;
   }
@@ -192,7 +185,7 @@ export class TimerHandle extends Handle {
     if (this.cancelled()) return;
     super.cancel();
     if (this.scheduled) {
-      (this.loop as unknown as { [kTimerCancelled](): void })
+      (this.#loop as unknown as { [kTimerCancelled](): void })
         [kTimerCancelled]();
     }
   }

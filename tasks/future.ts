@@ -11,7 +11,7 @@ import {
   factories,
   type TaskLike,
 } from "../loop/_runtime.ts";
-import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import { type AbstractEventLoop, inspect, kSchedule } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
   CancelledError,
@@ -54,6 +54,22 @@ export const kCancelledError: unique symbol = Symbol("cancelledError");
 /** A task as the await bridge sees it. */
 export interface AwaitingTask extends TaskLike {
   [kAwait](waiter: Waiter): void;
+}
+
+type Scheduler = {
+  [kSchedule]?: (fn: (arg: unknown) => unknown, arg: unknown) => void;
+};
+
+/** `loop.callSoon(fn, arg)`, by the loop's unchecked path when it has one. */
+export function schedule<A>(
+  loop: AbstractEventLoop,
+  fn: (arg: A) => unknown,
+  arg: A,
+): void {
+  const fast = (loop as Scheduler)[kSchedule];
+  if (fast !== undefined) {
+    fast.call(loop, fn as (arg: unknown) => unknown, arg);
+  } else loop.callSoon(fn, arg);
 }
 
 /** Futures whose exception nobody has retrieved yet, per loop. */
@@ -345,7 +361,7 @@ export class Future<T = unknown> implements Awaitable<T> {
 
   /** Internal: add `fn(arg)` as a done-callback, without a closure. */
   [kAddCallback]<A>(fn: (arg: A) => unknown, arg: A): void {
-    if (this.#state !== PENDING) this.#loop.callSoon(fn, arg);
+    if (this.#state !== PENDING) schedule(this.#loop, fn, arg);
     else this.#callbacks.push(fn, arg);
   }
 
@@ -415,7 +431,8 @@ export class Future<T = unknown> implements Awaitable<T> {
     this.#callbacks = [];
     const loop = this.#loop;
     for (let i = 0; i < callbacks.length; i += 2) {
-      loop.callSoon(
+      schedule(
+        loop,
         callbacks[i] as (arg: unknown) => unknown,
         callbacks[i + 1],
       );

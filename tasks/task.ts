@@ -31,6 +31,7 @@ import {
   kAwait,
   kCancelWith,
   repr,
+  schedule,
   type Waiter,
   YieldOnce,
 } from "./future.ts";
@@ -101,6 +102,9 @@ export class Task<T = unknown> extends Future<T> {
   /** A generator task's delegation stack; `null` for an `async` coroutine. */
   #stack: AnyIterator[] | null = null;
   #waiter: Future<unknown> | null = null;
+  /** The future a generator task's own step waits on (`#waiter` may be an
+   * inner one, of an `async` function it waits on). */
+  #genFuture: Future<unknown> | null = null;
   #mustCancel = false;
   #cancelRequestMessage: string | null = null;
   #numCancelsRequested = 0;
@@ -128,7 +132,7 @@ export class Task<T = unknown> extends Future<T> {
       // await, in the creator's context; adopt it.
       adoptHolder(this);
       this.#unstarted = true;
-      loop.callSoon(Task.#firstStep, this as Task<unknown>);
+      schedule(loop, Task.#firstStep, this as Task<unknown>);
       coro.then(
         (value: T) => this.#finish(value, undefined, false),
         (error: unknown) => this.#finish(undefined, error, true),
@@ -289,7 +293,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     if (fut === null || fut.done()) {
       if (this.#unstarted) this.#firstWaiter = waiter;
-      else this.getLoop().callSoon(Task.#wakeAwait, waiter);
+      else schedule(this.getLoop(), Task.#wakeAwait, waiter);
     } else {
       this.#waiter = fut;
       fut[kAddCallback](Task.#wakeAwait, waiter);
@@ -368,7 +372,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /** Resume a generator task whose awaited future is done. */
   static #wakeGenerator(task: Task<unknown>): void {
-    const fut = task.#waiter!;
+    const fut = task.#genFuture!;
+    task.#genFuture = null;
     let value: unknown;
     try {
       value = fut.result();
@@ -430,7 +435,7 @@ export class Task<T = unknown> extends Future<T> {
       let yielded = step.value;
       if (yielded === undefined) {
         // A bare yield relinquishes control for one loop iteration.
-        loop.callSoon(Task.#stepSoon, this as Task<unknown>);
+        schedule(loop, Task.#stepSoon, this as Task<unknown>);
         return;
       }
       if (yielded instanceof Coroutine || yielded instanceof YieldOnce) {
@@ -439,6 +444,9 @@ export class Task<T = unknown> extends Future<T> {
         continue;
       }
       if (!(yielded instanceof Future) && isThenable(yielded)) {
+        // Most likely an async function called in this step: its awaits
+        // captured the loop's holder; adopt it, so cancellation reaches them.
+        if (yielded instanceof Promise) adoptHolder(this);
         yielded = wrapFuture(yielded, { loop });
       }
       if (!(yielded instanceof Future)) {
@@ -468,7 +476,7 @@ export class Task<T = unknown> extends Future<T> {
         }
         continue;
       }
-      this.#waiter = yielded;
+      this.#waiter = this.#genFuture = yielded;
       yielded[kAddCallback](Task.#wakeGenerator, this as Task<unknown>);
       if (this.#mustCancel && yielded.cancel(this.#cancelRequestMessage)) {
         this.#mustCancel = false;
