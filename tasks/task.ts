@@ -45,6 +45,13 @@ export interface TaskOptions extends CreateTaskOptions {
    * @default {getEventLoop()}
    */
   loop?: AbstractEventLoop | null;
+  /**
+   * Run the coroutine at once, until its first real suspension, instead of
+   * at the loop's next iteration (what `eagerTaskFactory` uses).
+   *
+   * @default {false}
+   */
+  eagerStart?: boolean;
 }
 
 /** What a task can run: a coroutine of either kind, or any awaitable. */
@@ -113,6 +120,8 @@ export class Task<T = unknown> extends Future<T> {
   #unstarted = false;
   /** Its first resumption, held until the first step's turn. */
   #firstWaiter: Waiter | null = null;
+  /** An eager task that has not suspended yet: done awaits go straight on. */
+  #eager = false;
 
   /**
    * Schedule `coro` as a task. Prefer `createTask`.
@@ -127,12 +136,17 @@ export class Task<T = unknown> extends Future<T> {
     this.#name = name === null ? nextTaskName() : String(name);
     this.#coro = coro;
     const loop = this.getLoop();
+    const eager = options?.eagerStart === true;
     if (coro instanceof Promise) {
       // An async function's coroutine: it has already run up to its first
       // await, in the creator's context; adopt it.
       adoptHolder(this);
-      this.#unstarted = true;
-      schedule(loop, Task.#firstStep, this as Task<unknown>);
+      if (eager) {
+        this.#eager = true;
+      } else {
+        this.#unstarted = true;
+        schedule(loop, Task.#firstStep, this as Task<unknown>);
+      }
       coro.then(
         (value: T) => this.#finish(value, undefined, false),
         (error: unknown) => this.#finish(undefined, error, true),
@@ -141,20 +155,21 @@ export class Task<T = unknown> extends Future<T> {
       loop.callSoon(Task.#start, this as Task<unknown>);
     } else if (coro instanceof Coroutine) {
       this.#stack = [coro[Symbol.iterator]()];
-      loop.callSoon(Task.#stepSoon, this as Task<unknown>);
+      if (!eager) schedule(loop, Task.#stepSoon, this as Task<unknown>);
     } else if (
       isThenable(coro) || coro instanceof YieldOnce ||
       (coro !== null && typeof coro === "object" && Symbol.iterator in coro &&
         !Array.isArray(coro))
     ) {
       this.#stack = [awaitAny(coro)];
-      loop.callSoon(Task.#stepSoon, this as Task<unknown>);
+      if (!eager) schedule(loop, Task.#stepSoon, this as Task<unknown>);
     } else {
       throw new TypeError(
         `createTask: expected a coroutine or awaitable, got ${describe(coro)}`,
       );
     }
     pendingTasks.add(this as Task<unknown>);
+    if (eager && this.#stack !== null) this.#step(undefined, undefined, false);
   }
 
   /** `Task`, for reprs. */
@@ -287,10 +302,14 @@ export class Task<T = unknown> extends Future<T> {
       );
       return;
     }
-    if (fut !== null && fut.done() && stepping && !this.#mustCancel) {
+    if (
+      fut !== null && fut.done() && (stepping || this.#eager) &&
+      !this.#mustCancel
+    ) {
       waiter.settle();
       return;
     }
+    this.#eager = false;
     if (fut === null || fut.done()) {
       if (this.#unstarted) this.#firstWaiter = waiter;
       else schedule(this.getLoop(), Task.#wakeAwait, waiter);
