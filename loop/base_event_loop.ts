@@ -58,12 +58,15 @@ export interface EventLoopOptions {
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 /** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
 const YIELD_INTERVAL_MS = 4;
+/** Callbacks between two looks at the clock for that (reading it costs). */
+const YIELD_CHECK_HANDLES = 256;
 
 function stopLoopCallback(fut: FutureLike): void {
   (fut.getLoop() as AbstractEventLoop).stop();
 }
 
 const AsyncFunction = (async () => {}).constructor;
+const NO_ARGS: unknown[] = [];
 
 /**
  * The event loop (asyncio's `EventLoop`): runs callbacks, timers and tasks.
@@ -101,6 +104,7 @@ export class EventLoop implements AbstractEventLoop {
   #stepDone: (() => void) | null = null;
   #immediateArmed = false;
   #lastYieldMs = 0;
+  #handlesSinceCheck = 0;
 
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration = 0.1;
@@ -155,7 +159,8 @@ export class EventLoop implements AbstractEventLoop {
     ...args: A
   ): Handle {
     this.#checkCallback("callSoon", callback);
-    const handle = new Handle(callback, args);
+    // Keep no empty rest array alive per handle.
+    const handle = new Handle(callback, args.length === 0 ? NO_ARGS : args);
     this.#ready.push(handle);
     if (this.#wake !== null) this.#wakeUp();
     return handle;
@@ -371,7 +376,36 @@ export class EventLoop implements AbstractEventLoop {
     this.#lastYieldMs = performance.now();
     try {
       for (;;) {
-        await this.#runOnce();
+        // One iteration, as CPython's `_run_once`: wait for work, move the
+        // due timers to the ready queue, then run every callback that was
+        // ready. Inline: an async helper would cost a promise per iteration.
+        if (this.#ready.length === 0 && !this.#stopping) {
+          await this.#idle();
+        } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
+          this.#handlesSinceCheck = 0;
+          if (performance.now() - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            this.#lastYieldMs = performance.now();
+          }
+        }
+        if (this.#timers.size > 0) this.#collectDueTimers();
+        const batch = this.#ready;
+        this.#ready = this.#spare;
+        this.#handlesSinceCheck += batch.length;
+        // Invariant: this is the single place callbacks run. A callback that
+        // resumes an `async` task sets `runtime.stepping`; the loop then
+        // waits until that task reaches its next real suspension (`endStep`)
+        // before it runs the next callback, so a task step is atomic as in
+        // asyncio.
+        for (let i = 0; i < batch.length; i++) {
+          const handle = batch[i];
+          const t0 = this.#debug ? performance.now() : 0;
+          handle[kRun](this);
+          if (runtime.stepping !== null) await this.#stepEnd();
+          if (this.#debug) this.#reportSlow(handle, t0);
+        }
+        batch.length = 0;
+        this.#spare = batch;
         if (this.#stopping) break;
       }
     } finally {
@@ -382,37 +416,6 @@ export class EventLoop implements AbstractEventLoop {
       runtime.stepping = null;
       this.#clearDenoTimer();
     }
-  }
-
-  /**
-   * One iteration, as CPython's `_run_once`: wait for work, move the due
-   * timers to the ready queue, then run every callback that was ready.
-   *
-   * Invariant: this is the single place callbacks run. A callback that resumes
-   * an `async` task sets `runtime.stepping`; the loop then waits until that
-   * task reaches its next real suspension (`endStep`) before it runs the next
-   * callback, so a task step is atomic as in asyncio.
-   */
-  async #runOnce(): Promise<void> {
-    if (this.#ready.length === 0 && !this.#stopping) {
-      await this.#idle();
-    } else if (performance.now() - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      this.#lastYieldMs = performance.now();
-    }
-    this.#collectDueTimers();
-    const batch = this.#ready;
-    this.#ready = this.#spare;
-    const debug = this.#debug;
-    for (let i = 0; i < batch.length; i++) {
-      const handle = batch[i];
-      const t0 = debug ? performance.now() : 0;
-      handle[kRun](this);
-      if (runtime.stepping !== null) await this.#stepEnd();
-      if (debug) this.#reportSlow(handle, t0);
-    }
-    batch.length = 0;
-    this.#spare = batch;
   }
 
   /** Sleep until a callback is ready or the earliest timer is due. */
