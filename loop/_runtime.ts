@@ -80,6 +80,14 @@ export function enterFreshHolder(): void {
   context.enterWith(new Holder(null));
 }
 
+/**
+ * The internal callbacks that only resume a suspended `async` task (settle
+ * the promise its `await` waits on). They run the same in any async context,
+ * so the loop may run them straight from the end of the previous task's step,
+ * without first returning to its own context. `tasks/` registers them.
+ */
+export const taskResumers: Set<(arg: never) => unknown> = new Set();
+
 /** Marks the functions `coroutine()` makes (asyncio's `_is_coroutine`). */
 export const kCoroutineFunction: unique symbol = Symbol("coroutineFunction");
 

@@ -21,6 +21,7 @@ import {
   type FutureLike,
   kCoroutineFunction,
   runtime,
+  taskResumers,
 } from "./_runtime.ts";
 import { TimerHeap } from "./_heap.ts";
 // Types only: erased at run time, so the loop still imports nothing of tasks/.
@@ -39,6 +40,7 @@ import {
   kRun,
   kSchedule,
   kTimerCancelled,
+  StepHandle,
   type TaskFactory,
   TimerHandle,
 } from "./events.ts";
@@ -58,6 +60,8 @@ export interface EventLoopOptions {
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 /** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
 const YIELD_INTERVAL_MS = 4;
+/** Spent ready-queue slots kept before the array is reset. */
+const RESET_READY_AFTER = 4096;
 /** Callbacks between two looks at the clock for that (reading it costs). */
 const YIELD_CHECK_HANDLES = 256;
 
@@ -85,8 +89,15 @@ const NO_ARGS: unknown[] = [];
  */
 export class EventLoop implements AbstractEventLoop {
   #clock: Clock;
-  #ready: Handle[] = [];
-  #spare: Handle[] = [];
+  /**
+   * The ready queue, FIFO: callbacks run from `#head`; the current iteration
+   * runs those before `#batchEnd`. Slots are cleared as they run, and the
+   * array is reset only once a long run of them is spent (truncating it at
+   * every iteration costs more than the callbacks).
+   */
+  #ready: (Handle | undefined)[] = [];
+  #head = 0;
+  #batchEnd = 0;
   #timers = new TimerHeap();
   #cancelledTimers = 0;
   #timerSeq = 0;
@@ -105,6 +116,9 @@ export class EventLoop implements AbstractEventLoop {
   #immediateArmed = false;
   #lastYieldMs = 0;
   #handlesSinceCheck = 0;
+  /** Debug mode: the callback (or task step) being timed. */
+  #slowHandle: Handle | null = null;
+  #slowT0 = 0;
 
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration = 0.1;
@@ -169,7 +183,9 @@ export class EventLoop implements AbstractEventLoop {
   /** Internal: `callSoon(fn, arg)` without the checks, for futures and tasks. */
   [kSchedule]<A>(fn: (arg: A) => unknown, arg: A): void {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
-    this.#ready.push(new Handle(fn, [arg]));
+    this.#ready.push(
+      taskResumers.has(fn) ? new StepHandle(fn, [arg]) : new Handle(fn, [arg]),
+    );
     if (this.#wake !== null) this.#wakeUp();
   }
 
@@ -324,7 +340,7 @@ export class EventLoop implements AbstractEventLoop {
     }
     if (this.#closed) return;
     this.#closed = true;
-    this.#ready.length = 0;
+    this.#ready.length = this.#head = this.#batchEnd = 0;
     this.#timers.clear();
     this.#clearDenoTimer();
     for (const hook of closeHooks) hook(this);
@@ -375,38 +391,16 @@ export class EventLoop implements AbstractEventLoop {
     await null;
     this.#lastYieldMs = performance.now();
     try {
+      let first = true;
       for (;;) {
-        // One iteration, as CPython's `_run_once`: wait for work, move the
-        // due timers to the ready queue, then run every callback that was
-        // ready. Inline: an async helper would cost a promise per iteration.
-        if (this.#ready.length === 0 && !this.#stopping) {
-          await this.#idle();
-        } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
-          this.#handlesSinceCheck = 0;
-          if (performance.now() - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
-            await new Promise((resolve) => setImmediate(resolve));
-            this.#lastYieldMs = performance.now();
-          }
+        if (this.#head >= this.#batchEnd) {
+          // An iteration is over (or none has run): as CPython's
+          // `run_forever`, stop after a whole one.
+          if (this.#stopping && !first) break;
+          first = false;
+          await this.#nextIteration();
         }
-        if (this.#timers.size > 0) this.#collectDueTimers();
-        const batch = this.#ready;
-        this.#ready = this.#spare;
-        this.#handlesSinceCheck += batch.length;
-        // Invariant: this is the single place callbacks run. A callback that
-        // resumes an `async` task sets `runtime.stepping`; the loop then
-        // waits until that task reaches its next real suspension (`endStep`)
-        // before it runs the next callback, so a task step is atomic as in
-        // asyncio.
-        for (let i = 0; i < batch.length; i++) {
-          const handle = batch[i];
-          const t0 = this.#debug ? performance.now() : 0;
-          handle[kRun](this);
-          if (runtime.stepping !== null) await this.#stepEnd();
-          if (this.#debug) this.#reportSlow(handle, t0);
-        }
-        batch.length = 0;
-        this.#spare = batch;
-        if (this.#stopping) break;
+        if (this.#advance(true)) await this.#stepEnd();
       }
     } finally {
       this.#stopping = false;
@@ -415,6 +409,75 @@ export class EventLoop implements AbstractEventLoop {
       runtime.resume = null;
       runtime.stepping = null;
       this.#clearDenoTimer();
+    }
+  }
+
+  /**
+   * The start of an iteration, as CPython's `_run_once`: wait for work (or let
+   * Deno run I/O after busy work), then make the ready callbacks, with the
+   * due timers after them, the batch to run.
+   */
+  async #nextIteration(): Promise<void> {
+    if (this.#head === this.#ready.length && !this.#stopping) {
+      await this.#idle();
+    } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
+      this.#handlesSinceCheck = 0;
+      if (performance.now() - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.#lastYieldMs = performance.now();
+      }
+    }
+    this.#startBatch();
+  }
+
+  #startBatch(): void {
+    if (this.#timers.size > 0) this.#collectDueTimers();
+    const ready = this.#ready;
+    if (this.#head > RESET_READY_AFTER && this.#head === ready.length) {
+      ready.length = this.#head = 0;
+    }
+    this.#handlesSinceCheck += ready.length - this.#head;
+    this.#batchEnd = ready.length;
+  }
+
+  /**
+   * Run the batch's callbacks in order. Return `true` when one has started an
+   * `async` task step: the loop must then wait for `endStep` before it runs
+   * the next one, so a task step is atomic as in asyncio. This is the single
+   * place callbacks run.
+   *
+   * `inLoop` is false when called from the end of a step, inside the task's
+   * async context: then only `StepHandle`s may run (and the next iteration
+   * may start, when nothing needs waiting); anything else returns `false`, for
+   * the loop to carry on in its own context.
+   */
+  #advance(inLoop: boolean): boolean {
+    const ready = this.#ready;
+    for (;;) {
+      while (this.#head < this.#batchEnd) {
+        const handle = ready[this.#head]!;
+        if (!inLoop && !(handle instanceof StepHandle)) return false;
+        ready[this.#head++] = undefined;
+        if (this.#debug) this.#debugStart(handle);
+        handle[kRun](this);
+        if (runtime.stepping !== null) {
+          // A step that awaits a plain promise never signals its end; once
+          // microtasks drain, `setImmediate` runs and ends it.
+          if (!this.#immediateArmed) {
+            this.#immediateArmed = true;
+            setImmediate(this.#onImmediate);
+          }
+          return true;
+        }
+        if (this.#debug) this.#debugEnd();
+      }
+      if (
+        inLoop || this.#stopping || this.#head === ready.length ||
+        this.#handlesSinceCheck >= YIELD_CHECK_HANDLES
+      ) {
+        return false;
+      }
+      this.#startBatch();
     }
   }
 
@@ -427,7 +490,7 @@ export class EventLoop implements AbstractEventLoop {
       if (this.#clock.jump) {
         // Let settled promises from Deno call `callSoon` before time jumps.
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.#ready.length > 0 || this.#stopping) return;
+        if (this.#head < this.#ready.length || this.#stopping) return;
         if (this.#clock.jump(next.when())) return;
       }
       this.#armDenoTimer(next.when(), delay);
@@ -503,18 +566,15 @@ export class EventLoop implements AbstractEventLoop {
     }
   }
 
-  /** Wait until the task step in progress ends (see `#runOnce`). */
+  /** Wait until the task step in progress ends (see `#advance`). */
   #stepEnd(): Promise<void> {
-    // A step that awaits a plain promise never signals; once microtasks drain,
-    // `setImmediate` runs and ends it.
-    if (!this.#immediateArmed) {
-      this.#immediateArmed = true;
-      setImmediate(this.#onImmediate);
-    }
     return new Promise((resolve) => this.#stepDone = resolve);
   }
 
+  /** A step ended (`endStep`): run on from here if possible, else wake the loop. */
   #resumeAfterStep = (): void => {
+    if (this.#debug) this.#debugEnd();
+    if (this.#advance(false)) return;
     const done = this.#stepDone;
     this.#stepDone = null;
     done?.();
@@ -526,8 +586,16 @@ export class EventLoop implements AbstractEventLoop {
     if (task !== null) endStep(task);
   };
 
-  #reportSlow(handle: Handle, t0: number): void {
-    const seconds = (performance.now() - t0) / 1000;
+  #debugStart(handle: Handle): void {
+    this.#slowHandle = handle;
+    this.#slowT0 = performance.now();
+  }
+
+  #debugEnd(): void {
+    const handle = this.#slowHandle;
+    if (handle === null) return;
+    this.#slowHandle = null;
+    const seconds = (performance.now() - this.#slowT0) / 1000;
     if (seconds >= this.slowCallbackDuration) {
       console.warn(`Executing ${handle} took ${seconds.toFixed(3)} seconds`);
     }

@@ -130,6 +130,9 @@ export class Handle {
   }
 }
 
+/** A handle whose callback only resumes an `async` task (`kResumesTask`). */
+export class StepHandle extends Handle {}
+
 /**
  * A handle for a callback scheduled at a time, returned by `callLater` and
  * `callAt`.

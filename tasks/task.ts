@@ -16,6 +16,7 @@ import {
   nextTaskName,
   reserveRootTaskName,
   runtime,
+  taskResumers,
 } from "../loop/_runtime.ts";
 import type { AbstractEventLoop, CreateTaskOptions } from "../loop/events.ts";
 import { getEventLoop, getRunningLoop } from "../loop/policy.ts";
@@ -379,6 +380,13 @@ export class Task<T = unknown> extends Future<T> {
     } else {
       task.#finish(coro, undefined, false);
     }
+  }
+
+  static {
+    // These only settle the promise a suspended coroutine awaits: the loop
+    // may run them from the end of another task's step (see `#advance`).
+    taskResumers.add(Task.#wakeAwait);
+    taskResumers.add(Task.#firstStep);
   }
 
   static #stepSoon(task: Task<unknown>): void {

@@ -423,3 +423,27 @@ testBoth(
     });
   },
 );
+
+// A task that starts coroutines without making them tasks and awaits their
+// promises: their waits are attributed to the task, which itself waits on a
+// plain promise, so each of their steps ends through the loop's fallback.
+// async def main():
+//     async def c(i): await asyncio.sleep(0.01); return i
+//     coros = [c(i) for i in range(50)]
+//     return sum([await x for x in coros])
+// -> 1225
+Deno.test("Task awaiting plain coroutine promises it started completes (step-end fallback)", async () => {
+  const total = await runVirtual<number>(async () => {
+    const coros: Promise<number>[] = [];
+    for (let i = 0; i < 50; i++) {
+      coros.push((async () => {
+        await sleep(0.01);
+        return i;
+      })());
+    }
+    let sum = 0;
+    for (const c of coros) sum += await c;
+    return sum;
+  });
+  assert.equal(total, 1225);
+});
