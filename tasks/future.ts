@@ -115,11 +115,10 @@ export class Waiter {
   settle(): void {
     const fut = this.fut;
     if (fut === null) return this.fulfil(this.value);
-    if (fut.cancelled() || fut.exception() !== null) {
-      this.fail(fut.cancelled() ? fut[kCancelledError]() : fut.exception());
-    } else {
-      this.fulfil(fut.result());
-    }
+    if (fut.cancelled()) return this.fail(fut[kCancelledError]());
+    const exception = fut.exception();
+    if (exception !== null) this.fail(exception);
+    else this.fulfil(fut.result());
   }
 
   /** Settle with a value. */
@@ -205,7 +204,7 @@ export class Future<T = unknown> implements Awaitable<T> {
   #exception: unknown = null;
   #loop: AbstractEventLoop;
   /** Done-callbacks as flat pairs: function, argument. */
-  #callbacks: unknown[] = [];
+  #callbacks: unknown[] | null = null;
   #cancelMessage: string | null = null;
   #cancelledExc: CancelledError | null = null;
   #logTraceback = false;
@@ -346,6 +345,7 @@ export class Future<T = unknown> implements Awaitable<T> {
   /** Remove every instance of a callback; return how many were removed. */
   removeDoneCallback(fn: (fut: this) => unknown): number {
     const callbacks = this.#callbacks;
+    if (callbacks === null) return 0;
     let kept = 0, removed = 0;
     for (let i = 0; i < callbacks.length; i += 2) {
       if (callbacks[i] === fn && callbacks[i + 1] === this) {
@@ -362,7 +362,7 @@ export class Future<T = unknown> implements Awaitable<T> {
   /** Internal: add `fn(arg)` as a done-callback, without a closure. */
   [kAddCallback]<A>(fn: (arg: A) => unknown, arg: A): void {
     if (this.#state !== PENDING) schedule(this.#loop, fn, arg);
-    else this.#callbacks.push(fn, arg);
+    else (this.#callbacks ??= []).push(fn, arg);
   }
 
   /** Internal: finish as cancelled by `error` (a task whose coroutine raised it). */
@@ -427,8 +427,8 @@ export class Future<T = unknown> implements Awaitable<T> {
 
   #scheduleCallbacks(): void {
     const callbacks = this.#callbacks;
-    if (callbacks.length === 0) return;
-    this.#callbacks = [];
+    if (callbacks === null) return;
+    this.#callbacks = null;
     const loop = this.#loop;
     for (let i = 0; i < callbacks.length; i += 2) {
       schedule(
