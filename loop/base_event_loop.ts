@@ -398,7 +398,15 @@ export class EventLoop implements AbstractEventLoop {
           // `run_forever`, stop after a whole one.
           if (this.#stopping && !first) break;
           first = false;
-          await this.#nextIteration();
+          // The start of an iteration, as CPython's `_run_once`: wait for
+          // work (or let Deno run I/O after busy work), then make the ready
+          // callbacks, with the due timers after them, the batch to run.
+          if (this.#head === this.#ready.length && !this.#stopping) {
+            await this.#idle();
+          } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
+            await this.#yieldIfBusy();
+          }
+          this.#startBatch();
         }
         if (this.#advance(true)) await this.#stepEnd();
       }
@@ -412,22 +420,13 @@ export class EventLoop implements AbstractEventLoop {
     }
   }
 
-  /**
-   * The start of an iteration, as CPython's `_run_once`: wait for work (or let
-   * Deno run I/O after busy work), then make the ready callbacks, with the
-   * due timers after them, the batch to run.
-   */
-  async #nextIteration(): Promise<void> {
-    if (this.#head === this.#ready.length && !this.#stopping) {
-      await this.#idle();
-    } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
-      this.#handlesSinceCheck = 0;
-      if (performance.now() - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        this.#lastYieldMs = performance.now();
-      }
+  /** After busy work, let Deno's macrotasks (I/O, timers) run. */
+  async #yieldIfBusy(): Promise<void> {
+    this.#handlesSinceCheck = 0;
+    if (performance.now() - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.#lastYieldMs = performance.now();
     }
-    this.#startBatch();
   }
 
   #startBatch(): void {
