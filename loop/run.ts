@@ -53,7 +53,10 @@ function isCoroutineLike(main: unknown): boolean {
  * ```
  */
 export async function run<T>(
-  main: PromiseLike<T> | Iterable<unknown> | (() => unknown),
+  main:
+    | PromiseLike<T>
+    | Iterable<unknown>
+    | (() => PromiseLike<T> | Iterable<unknown> | T),
   options: RunOptions = {},
 ): Promise<T> {
   if (runtime.running !== null) {

@@ -7,6 +7,7 @@ import {
   type ExceptionContext,
   Future,
   Handle,
+  run,
   RuntimeError,
   setEventLoop,
   sleep,
@@ -895,4 +896,28 @@ Deno.test("new EventLoop() rejects non-object options with TypeError", async () 
   await runBriefly(loop);
   assert.deepEqual(events, ["ok"]);
   loop.close();
+});
+
+Deno.test("runForever() lets Deno's timers and I/O run while the ready queue stays busy", async () => {
+  // A task that yields with sleep(0) forever keeps the ready queue non-empty;
+  // a real Deno timer must still fire (the loop yields to macrotasks).
+  let fired = false;
+  const timer = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      fired = true;
+      resolve();
+    }, 1)
+  );
+  const spins = await run(async () => {
+    let n = 0;
+    const deadline = performance.now() + 2000;
+    while (!fired && performance.now() < deadline) {
+      await sleep(0);
+      n++;
+    }
+    return n;
+  });
+  await timer;
+  assert.ok(fired, "the Deno timer never fired while the loop was busy");
+  assert.ok(spins > 0);
 });

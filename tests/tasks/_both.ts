@@ -77,9 +77,9 @@ export function testBoth(
 
 /** `run(main)` on a fresh loop with a `VirtualClock` starting at 0. */
 export function runVirtual<T>(main: () => unknown): Promise<T> {
-  return run<T>(main, {
+  return run(main, {
     loopFactory: () => new EventLoop({ clock: new VirtualClock() }),
-  });
+  }) as Promise<T>;
 }
 
 /** The running loop's time, in seconds. */
