@@ -75,9 +75,15 @@ export function adoptHolder(task: TaskLike): void {
   if (captured !== undefined) captured.task = task;
 }
 
-/** Run the code from here on in a holder of its own, labelled with no task. */
-export function enterFreshHolder(): void {
-  context.enterWith(new Holder(null));
+/**
+ * Run the code from here on in a holder of its own, labelled `task` (by
+ * default, as the current one is), so that re-labelling it never reaches the
+ * code that captured the current one.
+ */
+export function enterFreshHolder(
+  task: TaskLike | null = context.getStore()?.task ?? null,
+): void {
+  context.enterWith(new Holder(task));
 }
 
 /**

@@ -385,7 +385,7 @@ export class EventLoop implements AbstractEventLoop {
     runtime.running = this;
     runtime.resume = this.#resumeAfterStep;
     // The loop's own context: callbacks never run inside a task's.
-    enterFreshHolder();
+    enterFreshHolder(null);
     // Let the awaits that coroutines started before the loop ran reach their
     // futures before the first iteration.
     await null;

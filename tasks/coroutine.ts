@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { describe, kCoroutineFunction } from "../loop/_runtime.ts";
+import {
+  describe,
+  enterFreshHolder,
+  kCoroutineFunction,
+} from "../loop/_runtime.ts";
 import { RuntimeError } from "./exceptions.ts";
 import { Future, repr, YieldOnce } from "./future.ts";
 
@@ -76,6 +80,10 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
  * awaiting task's, so cancellation reaches it.
  */
 async function driveInline<T>(generator: CoroutineGenerator<T>): Promise<T> {
+  // This runs in the awaiter's `then()` job, in the holder its continuation
+  // captured: a `createTask(work())` in the generator would re-label that one
+  // to the new task. Run in a holder of our own, labelled the same.
+  enterFreshHolder();
   let value: unknown = undefined;
   let error: unknown = undefined;
   let failed = false;

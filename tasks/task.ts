@@ -87,9 +87,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * Invariant (the state machine, as CPython's `Task.__step`): a task is
  * pending until its coroutine returns (→ result), throws `CancelledError`
  * (→ cancelled) or throws anything else (→ exception). While pending it waits
- * on at most one Future (`#waiter`); `cancel()` cancels that waiter, or, when
- * there is none, sets `#mustCancel` so that the next wait or step raises
- * `CancelledError` instead.
+ * on a Future (`#waiter`; more than one only when coroutines share its context,
+ * see `#otherWaiters`); `cancel()` cancels them, or, when there is none, sets
+ * `#mustCancel` so that the next wait or step raises `CancelledError` instead.
  *
  * @example Creating and awaiting a task
  * ```ts
@@ -110,6 +110,12 @@ export class Task<T = unknown> extends Future<T> {
   /** A generator task's delegation stack; `null` for an `async` coroutine. */
   #stack: AnyIterator[] | null = null;
   #waiter: Future<unknown> | null = null;
+  /**
+   * Futures awaited at the same time as `#waiter` in this task's context: by
+   * coroutines started together that share it (`gather(a(), b())`), or by
+   * `Promise.all`. Cancelling the task cancels them all.
+   */
+  #otherWaiters: Future<unknown>[] | null = null;
   /** The future a generator task's own step waits on (`#waiter` may be an
    * inner one, of an `async` function it waits on). */
   #genFuture: Future<unknown> | null = null;
@@ -227,9 +233,18 @@ export class Task<T = unknown> extends Future<T> {
     this.#numCancelsRequested++;
     this.#cancelRequestMessage = msg;
     if (this.#controller !== null) this.#abort();
-    // Leave #waiter: it may be a task that ignores the cancellation.
-    if (this.#waiter !== null && this.#waiter.cancel(msg)) return true;
-    this.#mustCancel = true;
+    // Oldest wait first; leave #waiter: it may be a task that ignores the
+    // cancellation.
+    let cancelled = false;
+    const others = this.#otherWaiters;
+    if (others !== null) {
+      this.#otherWaiters = null;
+      for (const fut of others) cancelled = fut.cancel(msg) || cancelled;
+    }
+    if (this.#waiter !== null) {
+      cancelled = this.#waiter.cancel(msg) || cancelled;
+    }
+    if (!cancelled) this.#mustCancel = true;
     return true;
   }
 
@@ -315,6 +330,13 @@ export class Task<T = unknown> extends Future<T> {
       if (this.#unstarted) this.#firstWaiter = waiter;
       else schedule(this.getLoop(), Task.#wakeAwait, waiter);
     } else {
+      const previous = this.#waiter;
+      if (
+        previous !== null && previous !== fut && !previous.done() &&
+        previous !== this.#genFuture
+      ) {
+        (this.#otherWaiters ??= []).push(previous);
+      }
       this.#waiter = fut;
       fut[kAddCallback](Task.#wakeAwait, waiter);
       if (this.#mustCancel && fut.cancel(this.#cancelRequestMessage)) {
@@ -343,6 +365,12 @@ export class Task<T = unknown> extends Future<T> {
   static #wakeAwait(waiter: Waiter): void {
     const task = waiter.task as Task<unknown>;
     if (task.#waiter === waiter.fut) task.#waiter = null;
+    else if (task.#otherWaiters !== null) {
+      const others = task.#otherWaiters;
+      const i = others.indexOf(waiter.fut!);
+      if (i >= 0) others.splice(i, 1);
+      if (others.length === 0) task.#otherWaiters = null;
+    }
     if (task.done()) return waiter.settle();
     runtime.stepping = task;
     if (task.#mustCancel) {

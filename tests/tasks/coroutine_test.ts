@@ -371,3 +371,26 @@ Deno.test("coroutine(): cancelling an async task reaches the generator coroutine
   });
   assert.deepEqual(log, ["g2 finally", "aw CancelledError"]);
 });
+
+// A generator coroutine awaited from an async function that creates a task:
+// the awaiting task stays the current task afterwards (the child is adopted
+// from the generator's own context, not the awaiter's).
+Deno.test("coroutine(): createTask inside a generator awaited from async code keeps the awaiter's task", async () => {
+  const spawn = coroutine(function* () {
+    const child = createTask((async () => {
+      await sleep(0.01);
+      return "child";
+    })());
+    yield* sleep(0.01);
+    return child;
+  });
+  const seen = await runVirtual<[boolean, string, boolean]>(async () => {
+    const me = currentTask();
+    const child = await spawn();
+    const sameAfter = currentTask() === me;
+    const result = await child;
+    await sleep(0.02);
+    return [sameAfter, result, currentTask() === me];
+  });
+  assert.deepEqual(seen, [true, "child", true]);
+});
