@@ -49,6 +49,9 @@ export {
   TimeoutError,
   ValueError,
 } from "./tasks/exceptions.ts";
+// exceptions (combinators)
+export { ExceptionGroup } from "./tasks/exceptions.ts";
+export { BrokenBarrierError } from "./tasks/exceptions.ts";
 
 // futures
 export {
@@ -82,3 +85,58 @@ export {
   type EnsureFutureOptions,
 } from "./tasks/ensure_future.ts";
 export { sleep } from "./tasks/sleep.ts";
+
+// tasks (combinators)
+export { gather, type GatherOptions } from "./tasks/gather.ts";
+export {
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  type ReturnWhen,
+  wait,
+  type WaitOptions,
+} from "./tasks/wait.ts";
+export { waitFor } from "./tasks/wait_for.ts";
+export {
+  asCompleted,
+  AsCompletedIterator,
+  type AsCompletedOptions,
+} from "./tasks/as_completed.ts";
+export { shield } from "./tasks/shield.ts";
+export {
+  createEagerTaskFactory,
+  eagerTaskFactory,
+  type TaskConstructor,
+} from "./tasks/eager_task_factory.ts";
+
+// timeouts
+export {
+  Timeout,
+  timeout,
+  timeoutAt,
+  type TimeoutBody,
+} from "./tasks/timeouts.ts";
+
+// taskgroups
+export {
+  TaskGroup,
+  taskGroup,
+  type TaskGroupBody,
+  type TaskGroupCreateTaskOptions,
+} from "./tasks/task_group.ts";
+
+// locks
+export { Barrier } from "./sync/barrier.ts";
+export { Condition } from "./sync/condition.ts";
+export { Event } from "./sync/event.ts";
+export { Lock, type RunBody } from "./sync/lock.ts";
+export { BoundedSemaphore, Semaphore } from "./sync/semaphore.ts";
+
+// queues
+export {
+  LifoQueue,
+  PriorityQueue,
+  type PriorityQueueOptions,
+  Queue,
+} from "./sync/queue.ts";
+export { QueueEmpty, QueueFull, QueueShutDown } from "./tasks/exceptions.ts";

@@ -112,3 +112,169 @@ export class ValueError extends Error {
     this.name = "ValueError";
   }
 }
+
+/**
+ * Raised when `Queue.getNowait()` is called on an empty queue.
+ *
+ * @example Getting from an empty queue
+ * ```ts
+ * import { Queue, QueueEmpty } from "@asyncio/deno";
+ * try {
+ *   new Queue().getNowait();
+ * } catch (e) {
+ *   console.log(e instanceof QueueEmpty); // true
+ * }
+ * ```
+ */
+export class QueueEmpty extends Error {
+  /**
+   * Make the exception.
+   *
+   * @param message Empty, as asyncio raises it.
+   */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "QueueEmpty";
+  }
+}
+
+/**
+ * Raised when `Queue.putNowait()` is called on a queue that has reached its
+ * maxsize.
+ *
+ * @example Putting into a full queue
+ * ```ts
+ * import { Queue, QueueFull } from "@asyncio/deno";
+ * const queue = new Queue(1);
+ * queue.putNowait("a");
+ * try {
+ *   queue.putNowait("b");
+ * } catch (e) {
+ *   console.log(e instanceof QueueFull); // true
+ * }
+ * ```
+ */
+export class QueueFull extends Error {
+  /**
+   * Make the exception.
+   *
+   * @param message Empty, as asyncio raises it.
+   */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "QueueFull";
+  }
+}
+
+/**
+ * Raised when putting on to or getting from a queue that was shut down
+ * (asyncio 3.13).
+ *
+ * @example Putting after shutdown
+ * ```ts
+ * import { Queue, QueueShutDown } from "@asyncio/deno";
+ * const queue = new Queue();
+ * queue.shutdown();
+ * try {
+ *   queue.putNowait(1);
+ * } catch (e) {
+ *   console.log(e instanceof QueueShutDown); // true
+ * }
+ * ```
+ */
+export class QueueShutDown extends Error {
+  /**
+   * Make the exception.
+   *
+   * @param message Empty, as asyncio raises it.
+   */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "QueueShutDown";
+  }
+}
+
+/**
+ * Raised by `Barrier.wait()` when the barrier is broken (aborted) or reset
+ * while tasks wait. A subclass of `RuntimeError`, as in asyncio.
+ *
+ * @example Checking the class
+ * ```ts
+ * import { BrokenBarrierError, RuntimeError } from "@asyncio/deno";
+ * const e = new BrokenBarrierError("Barrier aborted");
+ * console.log(e.name, e instanceof RuntimeError); // BrokenBarrierError true
+ * ```
+ */
+export class BrokenBarrierError extends RuntimeError {
+  /**
+   * Make the exception.
+   *
+   * @param message Why the barrier is broken.
+   */
+  constructor(message?: string) {
+    super(message ?? "");
+    this.name = "BrokenBarrierError";
+  }
+}
+
+/**
+ * A group of exceptions raised together, as Python's `ExceptionGroup`: what
+ * `taskGroup` raises, holding every error of its tasks and body. It is an
+ * `AggregateError`: `exceptions` (Python's name) and `errors` (JavaScript's)
+ * hold the same exceptions, in order; `message` is Python's `message`, and
+ * `toString()` prints Python's `str()` with the count of sub-exceptions.
+ *
+ * @example Grouping errors
+ * ```ts
+ * import { ExceptionGroup } from "@asyncio/deno";
+ * const group = new ExceptionGroup("two failures", [
+ *   new TypeError("a"),
+ *   new RangeError("b"),
+ * ]);
+ * console.log(group.exceptions.length, group instanceof AggregateError); // 2 true
+ * console.log(String(group)); // ExceptionGroup: two failures (2 sub-exceptions)
+ * ```
+ */
+export class ExceptionGroup extends AggregateError {
+  /** The exceptions of the group, in order (Python's `exceptions`). */
+  readonly exceptions: readonly unknown[];
+
+  /**
+   * Make the group.
+   *
+   * @param message What the exceptions have in common.
+   * @param exceptions A non-empty array (or iterable) of exceptions.
+   */
+  constructor(message: string, exceptions: Iterable<unknown>) {
+    if (typeof message !== "string") {
+      throw new TypeError(
+        `ExceptionGroup: argument 1 must be str, not ${
+          message === null ? "null" : typeof message
+        }`,
+      );
+    }
+    if (
+      exceptions === null || typeof exceptions !== "object" ||
+      typeof (exceptions as Iterable<unknown>)[Symbol.iterator] !== "function"
+    ) {
+      throw new TypeError("second argument (exceptions) must be a sequence");
+    }
+    const list = Object.freeze([...exceptions]);
+    if (list.length === 0) {
+      throw new ValueError(
+        "second argument (exceptions) must be a non-empty sequence",
+      );
+    }
+    super(list, message);
+    this.name = "ExceptionGroup";
+    this.exceptions = list;
+  }
+
+  /** `ExceptionGroup: message (N sub-exceptions)`, as Python's `str()`. */
+  override toString(): string {
+    const n = this.exceptions.length;
+    return `${this.name}: ${this.message} (${n} sub-exception${
+      n === 1 ? "" : "s"
+    })`;
+  }
+}

@@ -319,8 +319,9 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     if (
-      fut !== null && fut.done() && (stepping || this.#eager) &&
-      !this.#mustCancel
+      // As `await done_fut` in CPython: no suspension, so a pending
+      // cancellation waits for the next real one.
+      fut !== null && fut.done() && (stepping || this.#eager)
     ) {
       waiter.settle();
       return;

@@ -42,6 +42,43 @@ const GOLDEN = [
   "currentTask",
   "ensureFuture",
   "sleep",
+  // tasks (combinators)
+  "ALL_COMPLETED",
+  "AsCompletedIterator",
+  "FIRST_COMPLETED",
+  "FIRST_EXCEPTION",
+  "asCompleted",
+  "createEagerTaskFactory",
+  "eagerTaskFactory",
+  "gather",
+  "shield",
+  "wait",
+  "waitFor",
+  // timeouts
+  "Timeout",
+  "timeout",
+  "timeoutAt",
+  // taskgroups
+  "TaskGroup",
+  "taskGroup",
+  // exceptions (combinators)
+  "ExceptionGroup",
+  // exceptions
+  "BrokenBarrierError",
+  // locks
+  "Barrier",
+  "BoundedSemaphore",
+  "Condition",
+  "Event",
+  "Lock",
+  "Semaphore",
+  // queues
+  "LifoQueue",
+  "PriorityQueue",
+  "Queue",
+  "QueueEmpty",
+  "QueueFull",
+  "QueueShutDown",
 ].sort();
 
 Deno.test("mod.ts exports exactly the golden list of public names", async () => {
@@ -65,6 +102,10 @@ Deno.test("mod.ts exception classes carry their Python names", async () => {
       "RuntimeError",
       "TimeoutError",
       "ValueError",
+      "BrokenBarrierError",
+      "QueueEmpty",
+      "QueueFull",
+      "QueueShutDown",
     ]
   ) {
     const cls = mod[name] as new () => Error;

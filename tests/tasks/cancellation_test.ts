@@ -651,3 +651,43 @@ Deno.test("Task.cancel() of a generator task reaches the async function it waits
     "task cancelled true",
   ]);
 });
+
+// Awaiting a done future does not suspend, so a pending cancellation lands at
+// the next real suspension, as in CPython.
+// async def w():
+//     await asyncio.sleep(0); asyncio.current_task().cancel()
+//     v = await f; log.append(f"got {v}")        # f is done
+//     try: await asyncio.sleep(0); log.append("not cancelled")
+//     except asyncio.CancelledError: log.append("cancelled at the next suspension"); raise
+// -> ['got 1', 'cancelled at the next suspension', 'task cancelled True']
+Deno.test("Task.cancel() pending while awaiting a done future lands at the next suspension", async () => {
+  const log: string[] = [];
+  await runVirtual(async () => {
+    const f = getRunningLoop().createFuture<number>();
+    f.setResult(1);
+    async function w() {
+      await sleep(0);
+      currentTask()!.cancel();
+      const v = await f;
+      log.push(`got ${v}`);
+      try {
+        await sleep(0);
+        log.push("not cancelled");
+      } catch (e) {
+        log.push("cancelled at the next suspension");
+        throw e;
+      }
+    }
+    const t = createTask(w());
+    try {
+      await t;
+    } catch {
+      log.push(`task cancelled ${t.cancelled()}`);
+    }
+  });
+  assert.deepEqual(log, [
+    "got 1",
+    "cancelled at the next suspension",
+    "task cancelled true",
+  ]);
+});

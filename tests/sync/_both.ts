@@ -1,0 +1,105 @@
+/**
+ * Run one scenario over both kinds of coroutine (STYLE.md item 13), with
+ * every wait really made by the flavour's own operator: the body is a
+ * generator function that `yield`s each awaitable (`const v = yield
+ * q.get()`); the "async" flavour runs it in an `async` function that does
+ * `await awaitable`, the "generator" flavour in a `coroutine()` that does
+ * `yield* awaitable`. So both `then()` and `[Symbol.iterator]()` of what the
+ * primitives return are exercised, fast paths included. A bare `yield` is
+ * `sleep(0)`.
+ *
+ * @module
+ */
+import {
+  type Coroutine,
+  coroutine,
+  type CoroutineGenerator,
+  sleep,
+} from "../../mod.ts";
+
+export {
+  assertError,
+  assertRejectsError,
+  assertThrowsError,
+  now,
+  runVirtual,
+} from "../tasks/_both.ts";
+
+/** A scenario body: a generator function that `yield`s what it waits for. */
+export type Body<A extends unknown[], T> = (
+  ...args: A
+) => CoroutineGenerator<T>;
+
+/** One kind of coroutine a scenario runs over. */
+export interface Flavour {
+  /** `"async"` or `"generator"`. */
+  kind: "async" | "generator";
+  /** Make a coroutine function of this kind from a scenario body. */
+  fn<A extends unknown[], T>(
+    body: Body<A, T>,
+  ): (...args: A) => Promise<T> | Coroutine<T>;
+}
+
+function asAsync<A extends unknown[], T>(
+  body: Body<A, T>,
+): (...args: A) => Promise<T> {
+  return async function (...args: A): Promise<T> {
+    const it = body(...args);
+    let value: unknown = undefined;
+    let error: unknown = undefined;
+    let failed = false;
+    for (;;) {
+      const step = failed ? it.throw(error) : it.next(value);
+      if (step.done) return step.value;
+      failed = false;
+      try {
+        value = step.value === undefined
+          ? await sleep(0)
+          : await (step.value as PromiseLike<unknown>);
+      } catch (e) {
+        error = e;
+        failed = true;
+      }
+    }
+  };
+}
+
+function asGenerator<A extends unknown[], T>(
+  body: Body<A, T>,
+): (...args: A) => Coroutine<T> {
+  return coroutine(function* (...args: A): CoroutineGenerator<T> {
+    const it = body(...args);
+    let value: unknown = undefined;
+    let error: unknown = undefined;
+    let failed = false;
+    for (;;) {
+      const step = failed ? it.throw(error) : it.next(value);
+      if (step.done) return step.value;
+      failed = false;
+      try {
+        value = step.value === undefined
+          ? yield* sleep(0)
+          : yield* (step.value as Iterable<unknown>);
+      } catch (e) {
+        error = e;
+        failed = true;
+      }
+    }
+  });
+}
+
+/** The two flavours: `await` in `async` functions, `yield*` in generators. */
+export const flavours: readonly Flavour[] = [
+  { kind: "async", fn: asAsync },
+  { kind: "generator", fn: asGenerator },
+];
+
+/** Register `name [async]` and `name [generator]`, each running `test`. */
+export function testBoth(
+  name: string,
+  test: (flavour: Flavour) => Promise<void>,
+): void {
+  for (const flavour of flavours) {
+    Deno.test(`${name} [${flavour.kind}]`, () => test(flavour));
+  }
+}
