@@ -60,8 +60,8 @@ export interface EventLoopOptions {
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 /** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
 const YIELD_INTERVAL_MS = 4;
-/** Spent ready-queue slots kept before the array is reset. */
-const RESET_READY_AFTER = 4096;
+/** Spent ready-queue slots kept before the array is compacted. */
+const COMPACT_READY_AFTER = 4096;
 /** Callbacks between two looks at the clock for that (reading it costs). */
 const YIELD_CHECK_HANDLES = 256;
 
@@ -92,7 +92,7 @@ export class EventLoop implements AbstractEventLoop {
   /**
    * The ready queue, FIFO: callbacks run from `#head`; the current iteration
    * runs those before `#batchEnd`. Slots are cleared as they run, and the
-   * array is reset only once a long run of them is spent (truncating it at
+   * array is compacted only once many of them are spent (truncating it at
    * every iteration costs more than the callbacks).
    */
   #ready: (Handle | undefined)[] = [];
@@ -432,8 +432,13 @@ export class EventLoop implements AbstractEventLoop {
   #startBatch(): void {
     if (this.#timers.size > 0) this.#collectDueTimers();
     const ready = this.#ready;
-    if (this.#head > RESET_READY_AFTER && this.#head === ready.length) {
-      ready.length = this.#head = 0;
+    const head = this.#head;
+    // Drop the spent slots once they are many and most of the array; in a
+    // loop that is never idle the queue is never empty, so not only then.
+    if (head > COMPACT_READY_AFTER && head * 2 >= ready.length) {
+      ready.copyWithin(0, head);
+      ready.length -= head;
+      this.#head = 0;
     }
     this.#handlesSinceCheck += ready.length - this.#head;
     this.#batchEnd = ready.length;
