@@ -6,6 +6,7 @@
  */
 import {
   adoptHolder,
+  closeHooks,
   context,
   currentTaskLike,
   describe,
@@ -64,12 +65,29 @@ export type TaskCoroutine<T> =
 // deno-lint-ignore no-explicit-any
 type AnyIterator = Iterator<unknown, unknown, any>;
 
-/** Pending tasks, for `allTasks()`; a task leaves when it is done. */
+/**
+ * Pending tasks, for `allTasks()`; a task leaves when it is done, or when
+ * its loop closes (a task of a closed loop never runs again).
+ */
 const pendingTasks = new Set<Task<unknown>>();
+closeHooks.push((loop) => {
+  for (const task of pendingTasks) {
+    if (task.getLoop() === loop) pendingTasks.delete(task);
+  }
+});
 
 /** Wait for any awaitable inside a generator task (for `createTask(fut)`). */
 function* awaitAny(awaitable: unknown): Generator<unknown, unknown, unknown> {
   return yield awaitable;
+}
+
+/** What a task can run: a coroutine of either kind or another awaitable. */
+function isTaskCoroutine(value: unknown): boolean {
+  return value instanceof Promise || value instanceof LazyCoroutine ||
+    value instanceof Coroutine || value instanceof YieldOnce ||
+    isThenable(value) ||
+    (value !== null && typeof value === "object" &&
+      Symbol.iterator in value && !Array.isArray(value));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -139,6 +157,11 @@ export class Task<T = unknown> extends Future<T> {
    */
   constructor(coro: TaskCoroutine<T>, options: TaskOptions = {}) {
     super({ loop: options?.loop ?? getEventLoop() });
+    if (!isTaskCoroutine(coro)) {
+      throw new TypeError(
+        `createTask: expected a coroutine or awaitable, got ${describe(coro)}`,
+      );
+    }
     const name = options?.name ?? null;
     this.#name = name === null ? nextTaskName() : String(name);
     this.#coro = coro;
@@ -163,17 +186,10 @@ export class Task<T = unknown> extends Future<T> {
     } else if (coro instanceof Coroutine) {
       this.#stack = [coro[Symbol.iterator]()];
       if (!eager) schedule(loop, Task.#stepSoon, this as Task<unknown>);
-    } else if (
-      isThenable(coro) || coro instanceof YieldOnce ||
-      (coro !== null && typeof coro === "object" && Symbol.iterator in coro &&
-        !Array.isArray(coro))
-    ) {
+    } else {
+      // Any other awaitable: a Future, `sleep(0)`, a thenable.
       this.#stack = [awaitAny(coro)];
       if (!eager) schedule(loop, Task.#stepSoon, this as Task<unknown>);
-    } else {
-      throw new TypeError(
-        `createTask: expected a coroutine or awaitable, got ${describe(coro)}`,
-      );
     }
     pendingTasks.add(this as Task<unknown>);
     if (eager && this.#stack !== null) this.#step(undefined, undefined, false);

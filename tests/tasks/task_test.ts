@@ -447,3 +447,16 @@ Deno.test("Task awaiting plain coroutine promises it started completes (step-end
   });
   assert.equal(total, 1225);
 });
+
+// CPython checks the coroutine before it takes a number from the counter:
+// a rejected create_task(1) leaves no gap in the Task-N names.
+Deno.test("createTask() with a bad argument takes no Task-N number", async () => {
+  const names = await runVirtual<number[]>(async () => {
+    const first = createTask(sleep(0)).getName();
+    assert.throws(() => createTask(42 as never), TypeError);
+    const second = createTask(sleep(0)).getName();
+    await sleep(0);
+    return [first, second].map((name) => Number(name.slice("Task-".length)));
+  });
+  assert.equal(names[1], names[0] + 1);
+});
