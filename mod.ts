@@ -140,3 +140,27 @@ export {
   Queue,
 } from "./sync/queue.ts";
 export { QueueEmpty, QueueFull, QueueShutDown } from "./tasks/exceptions.ts";
+
+// streams
+export {
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  IncompleteReadError,
+  LimitOverrunError,
+} from "./tasks/exceptions.ts";
+export {
+  openConnection,
+  type OpenConnectionOptions,
+} from "./streams/open_connection.ts";
+export { Server, type TransportSocket } from "./streams/server.ts";
+export {
+  type ClientConnectedCallback,
+  startServer,
+  type StartServerOptions,
+} from "./streams/start_server.ts";
+export { StreamReader } from "./streams/stream_reader.ts";
+export { StreamWriter } from "./streams/stream_writer.ts";
+export type { Transport } from "./streams/transport.ts";

@@ -294,3 +294,22 @@ export function checkSeconds(api: string, arg: string, value: unknown): number {
   }
   return value;
 }
+
+/** Throw a `TypeError` unless `value` is a function. */
+export function checkFunction(api: string, arg: string, value: unknown): void {
+  if (typeof value !== "function") {
+    throw new TypeError(
+      `${api}: ${arg} must be a function, got ${describe(value)}`,
+    );
+  }
+}
+
+/** Throw a `TypeError` unless `value` is an integer; return it. */
+export function checkInteger(api: string, arg: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(
+      `${api}: ${arg} must be an integer, got ${describe(value)}`,
+    );
+  }
+  return value;
+}

@@ -4,17 +4,12 @@
  *
  * @module
  */
-import { inspect } from "../loop/events.ts";
+import { checkFunction, checkInteger, inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { BrokenBarrierError, ValueError } from "../tasks/exceptions.ts";
 import type { Awaitable } from "../tasks/future.ts";
-import {
-  callBody,
-  checkFunction,
-  checkInteger,
-  Op,
-  type RunBody,
-} from "./_common.ts";
+import { callBody, type RunBody } from "./_common.ts";
+import { Op } from "../tasks/_op.ts";
 import { Condition } from "./condition.ts";
 
 const FILLING = "filling",

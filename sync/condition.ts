@@ -4,18 +4,21 @@
  * @module
  */
 import { describe } from "../loop/_runtime.ts";
-import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import {
+  type AbstractEventLoop,
+  checkFunction,
+  inspect,
+} from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { CancelledError, RuntimeError } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import {
   bindLoop,
-  checkFunction,
-  Op,
   type RunBody,
   runHoldingCoroutine,
   waitersSuffix,
 } from "./_common.ts";
+import { Op } from "../tasks/_op.ts";
 import { Deque } from "./_deque.ts";
 import { Lock } from "./lock.ts";
 

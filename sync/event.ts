@@ -6,7 +6,8 @@
 import { type AbstractEventLoop, inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
-import { bindLoop, Op, waitersSuffix } from "./_common.ts";
+import { bindLoop, waitersSuffix } from "./_common.ts";
+import { Op } from "../tasks/_op.ts";
 import { Deque } from "./_deque.ts";
 
 /**

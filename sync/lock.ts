@@ -10,11 +10,11 @@ import type { Awaitable, Future } from "../tasks/future.ts";
 import {
   allCancelled,
   bindLoop,
-  Op,
   type RunBody,
   runHoldingCoroutine,
   waitersSuffix,
 } from "./_common.ts";
+import { Op } from "../tasks/_op.ts";
 import { Deque } from "./_deque.ts";
 
 export type { RunBody } from "./_common.ts";

@@ -6,7 +6,12 @@
  * @module
  */
 import { describe } from "../loop/_runtime.ts";
-import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import {
+  type AbstractEventLoop,
+  checkFunction,
+  checkInteger,
+  inspect,
+} from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import {
   QueueEmpty,
@@ -15,7 +20,8 @@ import {
   ValueError,
 } from "../tasks/exceptions.ts";
 import { type Awaitable, type Future, repr } from "../tasks/future.ts";
-import { bindLoop, checkFunction, checkInteger, Op } from "./_common.ts";
+import { bindLoop } from "./_common.ts";
+import { Op } from "../tasks/_op.ts";
 import { Deque } from "./_deque.ts";
 import { Event } from "./event.ts";
 

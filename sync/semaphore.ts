@@ -3,19 +3,22 @@
  *
  * @module
  */
-import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import {
+  type AbstractEventLoop,
+  checkInteger,
+  inspect,
+} from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { CancelledError, ValueError } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import {
   allCancelled,
   bindLoop,
-  checkInteger,
-  Op,
   type RunBody,
   runHoldingCoroutine,
   waitersSuffix,
 } from "./_common.ts";
+import { Op } from "../tasks/_op.ts";
 import { Deque } from "./_deque.ts";
 
 /** Reads a semaphore's counter, for `BoundedSemaphore.release`. */

@@ -278,3 +278,180 @@ export class ExceptionGroup extends AggregateError {
     })`;
   }
 }
+
+/**
+ * Read reached EOF before completing, as `asyncio.IncompleteReadError`:
+ * `partial` holds the bytes read before the end of the stream, `expected`
+ * the total that was asked for (`null` when reading up to a separator).
+ *
+ * @example The error `readExactly` raises at EOF
+ * ```ts
+ * import { IncompleteReadError } from "@asyncio/deno";
+ * const e = new IncompleteReadError(new Uint8Array(3), 10);
+ * console.log(e.message); // 3 bytes read on a total of 10 expected bytes
+ * console.log(e.partial.length, e.expected); // 3 10
+ * ```
+ */
+export class IncompleteReadError extends Error {
+  /** The bytes read before the end of the stream was reached. */
+  readonly partial: Uint8Array;
+  /** The total number of expected bytes, or `null` if unknown. */
+  readonly expected: number | null;
+
+  /**
+   * Make the exception.
+   *
+   * @param partial The bytes read before the end of the stream.
+   * @param expected The total number of expected bytes, or `null`.
+   */
+  constructor(partial: Uint8Array, expected: number | null) {
+    super(
+      `${partial.length} bytes read on a total of ${expected} expected bytes`,
+    );
+    this.name = "IncompleteReadError";
+    this.partial = partial;
+    this.expected = expected;
+  }
+}
+
+/**
+ * Reached the buffer limit while looking for a separator, as
+ * `asyncio.LimitOverrunError`: `consumed` is the number of bytes to be
+ * consumed.
+ *
+ * @example The error `readUntil` raises past the limit
+ * ```ts
+ * import { LimitOverrunError } from "@asyncio/deno";
+ * const e = new LimitOverrunError("Separator is not found, and chunk exceed the limit", 8);
+ * console.log(e.name, e.consumed); // LimitOverrunError 8
+ * ```
+ */
+export class LimitOverrunError extends Error {
+  /** The number of bytes to be consumed. */
+  readonly consumed: number;
+
+  /**
+   * Make the exception.
+   *
+   * @param message What overran.
+   * @param consumed The number of bytes to be consumed.
+   */
+  constructor(message: string, consumed: number) {
+    super(message);
+    this.name = "LimitOverrunError";
+    this.consumed = consumed;
+  }
+}
+
+/**
+ * Python's `ConnectionError`: the base class of the connection errors that
+ * the streams raise in place of Deno's (`ConnectionResetError`, …). The Deno
+ * error, when there is one, is the `cause`.
+ *
+ * @example Catching any connection error
+ * ```ts
+ * import { ConnectionError, ConnectionResetError } from "@asyncio/deno";
+ * const e = new ConnectionResetError("Connection lost");
+ * console.log(e instanceof ConnectionError, e.name); // true ConnectionResetError
+ * ```
+ */
+export class ConnectionError extends Error {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? "", options);
+    this.name = "ConnectionError";
+  }
+}
+
+/**
+ * Python's `ConnectionResetError`: the connection was reset by the peer.
+ *
+ * @example Checking the name
+ * ```ts
+ * import { ConnectionResetError } from "@asyncio/deno";
+ * console.log(new ConnectionResetError("Connection lost").name); // ConnectionResetError
+ * ```
+ */
+export class ConnectionResetError extends ConnectionError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionResetError";
+  }
+}
+
+/**
+ * Python's `ConnectionRefusedError`: nothing listens where we connected.
+ *
+ * @example Checking the name
+ * ```ts
+ * import { ConnectionRefusedError } from "@asyncio/deno";
+ * console.log(new ConnectionRefusedError().name); // ConnectionRefusedError
+ * ```
+ */
+export class ConnectionRefusedError extends ConnectionError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionRefusedError";
+  }
+}
+
+/**
+ * Python's `ConnectionAbortedError`: the connection was aborted locally.
+ *
+ * @example Checking the name
+ * ```ts
+ * import { ConnectionAbortedError } from "@asyncio/deno";
+ * console.log(new ConnectionAbortedError().name); // ConnectionAbortedError
+ * ```
+ */
+export class ConnectionAbortedError extends ConnectionError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectionAbortedError";
+  }
+}
+
+/**
+ * Python's `BrokenPipeError`: writing to a connection the peer has closed.
+ *
+ * @example Checking the name
+ * ```ts
+ * import { BrokenPipeError } from "@asyncio/deno";
+ * console.log(new BrokenPipeError().name); // BrokenPipeError
+ * ```
+ */
+export class BrokenPipeError extends ConnectionError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BrokenPipeError";
+  }
+}

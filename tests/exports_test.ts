@@ -79,6 +79,19 @@ const GOLDEN = [
   "QueueEmpty",
   "QueueFull",
   "QueueShutDown",
+  // streams
+  "BrokenPipeError",
+  "ConnectionAbortedError",
+  "ConnectionError",
+  "ConnectionRefusedError",
+  "ConnectionResetError",
+  "IncompleteReadError",
+  "LimitOverrunError",
+  "Server",
+  "StreamReader",
+  "StreamWriter",
+  "openConnection",
+  "startServer",
 ].sort();
 
 Deno.test("mod.ts exports exactly the golden list of public names", async () => {

@@ -1,0 +1,168 @@
+/**
+ * The protocol between a socket transport and a stream, as asyncio's
+ * `StreamReaderProtocol` (with `FlowControlMixin`): it feeds the reader,
+ * makes drain wait while the transport's buffer is full, and, on a server,
+ * runs the client callback as a Task.
+ *
+ * @module
+ */
+import type { AbstractEventLoop } from "../loop/events.ts";
+import { Coroutine, coroutine } from "../tasks/coroutine.ts";
+import { ConnectionResetError } from "../tasks/exceptions.ts";
+import type { Future } from "../tasks/future.ts";
+import type { Task } from "../tasks/task.ts";
+import type { Protocol, SocketTransport } from "./_socket_transport.ts";
+import { kSetTransport, type StreamReader } from "./stream_reader.ts";
+import { StreamWriter } from "./stream_writer.ts";
+
+/** A client callback of `startServer`: sync, `async`, or a generator coroutine. */
+export type ClientConnectedCallback = (
+  reader: StreamReader,
+  writer: StreamWriter,
+) => unknown;
+
+/** Run the client callback inside the task: its waits are the task's. */
+const runClientConnected = coroutine(function* clientConnectedCb(
+  cb: ClientConnectedCallback,
+  reader: StreamReader,
+  writer: StreamWriter,
+) {
+  const result = cb(reader, writer);
+  if (result instanceof Coroutine) return yield* result;
+  if (
+    result !== null && typeof result === "object" &&
+    typeof (result as PromiseLike<unknown>).then === "function"
+  ) {
+    return yield result;
+  }
+  return result;
+});
+
+function onClientDone(
+  this: { transport: SocketTransport; loop: AbstractEventLoop },
+  task: Task<unknown>,
+): void {
+  if (task.cancelled()) {
+    this.transport.close();
+    return;
+  }
+  const exc = task.exception();
+  if (exc !== null) {
+    this.loop.callExceptionHandler({
+      message: "Unhandled exception in client_connected_cb",
+      exception: exc,
+      transport: this.transport,
+    });
+    this.transport.close();
+  }
+}
+
+/** The stream protocol of one connection. */
+export class StreamProtocol implements Protocol {
+  #loop: AbstractEventLoop;
+  #reader: StreamReader | null;
+  #writer: StreamWriter | null = null;
+  #clientConnected: ClientConnectedCallback | null;
+  #paused = false;
+  #drainWaiters: Future<undefined>[] = [];
+  #connectionLost = false;
+  #closed: Future<undefined>;
+  #task: Task<unknown> | null = null;
+
+  constructor(
+    reader: StreamReader,
+    clientConnected: ClientConnectedCallback | null,
+    loop: AbstractEventLoop,
+  ) {
+    this.#loop = loop;
+    this.#reader = reader;
+    this.#clientConnected = clientConnected;
+    this.#closed = loop.createFuture<undefined>();
+  }
+
+  /** The writer made for a server's client (`null` for a client). */
+  get writer(): StreamWriter | null {
+    return this.#writer;
+  }
+
+  connectionMade(transport: SocketTransport): void {
+    const reader = this.#reader!;
+    reader[kSetTransport](transport);
+    const cb = this.#clientConnected;
+    if (cb === null) return;
+    const writer = new StreamWriter(transport, this, reader, this.#loop);
+    this.#writer = writer;
+    const task = this.#loop.createTask(runClientConnected(cb, reader, writer));
+    this.#task = task;
+    task.addDoneCallback(onClientDone.bind({ transport, loop: this.#loop }));
+  }
+
+  dataReceived(data: Uint8Array): void {
+    this.#reader?.feedData(data);
+  }
+
+  eofReceived(): void {
+    this.#reader?.feedEof();
+  }
+
+  connectionLost(exc: unknown): void {
+    const reader = this.#reader;
+    if (reader !== null) {
+      if (exc === null) reader.feedEof();
+      else reader.setException(exc);
+    }
+    this.#connectionLost = true;
+    if (this.#paused) {
+      for (const waiter of this.#drainWaiters) {
+        if (waiter.done()) continue;
+        if (exc === null) waiter.setResult(undefined);
+        else waiter.setException(exc);
+      }
+    }
+    this.#closedOutcome = exc;
+    this.#task = null;
+  }
+
+  #closedOutcome: unknown = null;
+
+  released(): void {
+    const closed = this.#closed;
+    if (closed.done()) return;
+    const exc = this.#closedOutcome;
+    if (exc === null) closed.setResult(undefined);
+    else {
+      closed.setException(exc);
+      closed.exception(); // retrieved: waitClosed() is optional
+    }
+  }
+
+  pauseWriting(): void {
+    this.#paused = true;
+  }
+
+  resumeWriting(): void {
+    this.#paused = false;
+    for (const waiter of this.#drainWaiters) {
+      if (!waiter.done()) waiter.setResult(undefined);
+    }
+  }
+
+  /** Wait while the transport's buffer is over the high-water mark. */
+  *drainHelper(): Generator<unknown, void, unknown> {
+    if (this.#connectionLost) throw new ConnectionResetError("Connection lost");
+    if (!this.#paused) return;
+    const waiter = this.#loop.createFuture<undefined>();
+    this.#drainWaiters.push(waiter);
+    try {
+      yield* waiter;
+    } finally {
+      const i = this.#drainWaiters.indexOf(waiter);
+      if (i >= 0) this.#drainWaiters.splice(i, 1);
+    }
+  }
+
+  /** The future done once the socket is released. */
+  closeWaiter(): Future<undefined> {
+    return this.#closed;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * `startServer()`: start a TCP server, as `asyncio.start_server`.
+ *
+ * @module
+ */
+import { describe } from "../loop/_runtime.ts";
+import type { AbstractEventLoop } from "../loop/events.ts";
+import { getEventLoop } from "../loop/policy.ts";
+import type { CoroutineGenerator } from "../tasks/coroutine.ts";
+import type { Awaitable } from "../tasks/future.ts";
+import { Op } from "../tasks/_op.ts";
+import { checkFunction } from "../loop/events.ts";
+import type { ClientConnectedCallback } from "./_stream_protocol.ts";
+import { checkLimit, checkPort } from "./_checks.ts";
+import { Server } from "./server.ts";
+import { DEFAULT_LIMIT } from "./stream_reader.ts";
+
+export type { ClientConnectedCallback } from "./_stream_protocol.ts";
+
+/** Options for `startServer()`. */
+export interface StartServerOptions {
+  /**
+   * The buffer limit of each client's reader, in bytes.
+   *
+   * @default {65536}
+   */
+  limit?: number;
+  /**
+   * The listen backlog. Accepted for compatibility: Deno does not expose it
+   * (it uses its own default).
+   *
+   * @default {100}
+   */
+  backlog?: number;
+  /**
+   * Let several sockets bind the same port (`SO_REUSEPORT`). Deno 2.9 needs
+   * `--unstable-net` for it.
+   *
+   * @default {false}
+   */
+  reusePort?: boolean;
+  /**
+   * Start accepting connections at once.
+   *
+   * @default {true}
+   */
+  startServing?: boolean;
+}
+
+/**
+ * Start a socket server, as `asyncio.start_server`: `clientConnected(reader,
+ * writer)` is called for each client with a `StreamReader` and a
+ * `StreamWriter`, and runs as a Task (it may be a plain function, an `async`
+ * function or a generator coroutine function). An exception it raises is
+ * logged ('Unhandled exception in client_connected_cb') and its connection
+ * closed; the server goes on. `host` of `null` listens on every interface;
+ * `port` 0 picks a free port (see `server.sockets[0].getsockname()`).
+ * Needs `--allow-net`.
+ *
+ * @param clientConnected The callback run for each client.
+ * @param host The address to listen on, or `null` for all.
+ * @param port The port, 0 for any free one.
+ * @param options The reader's buffer limit, `reusePort`, `backlog`.
+ * @returns The `Server`, awaitable with `await` and `yield*`.
+ *
+ * @example An upper-casing echo server (declared, not run: it needs the network)
+ * ```ts
+ * import { type StreamReader, type StreamWriter, startServer } from "@asyncio/deno";
+ * async function handle(reader: StreamReader, writer: StreamWriter) {
+ *   for (;;) {
+ *     const data = await reader.read(1024);
+ *     if (data.length === 0) break;
+ *     writer.write(data.map((b) => b >= 97 && b <= 122 ? b - 32 : b));
+ *     await writer.drain();
+ *   }
+ *   writer.close();
+ *   await writer.waitClosed();
+ * }
+ * async function main(): Promise<void> {
+ *   const server = await startServer(handle, "127.0.0.1", 8888);
+ *   await server.serveForever();
+ * }
+ * console.log(typeof main); // function
+ * ```
+ */
+export function startServer(
+  clientConnected: ClientConnectedCallback,
+  host: string | null,
+  port: number,
+  options: StartServerOptions = {},
+): Awaitable<Server> {
+  checkFunction("startServer", "clientConnected", clientConnected);
+  if (host !== null && typeof host !== "string") {
+    throw new TypeError(
+      `startServer: host must be a string or null, got ${describe(host)}`,
+    );
+  }
+  checkPort("startServer", port);
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `startServer: options must be an object, got ${describe(options)}`,
+    );
+  }
+  const limit = checkLimit("startServer", options.limit ?? DEFAULT_LIMIT);
+  return new Op(
+    listen(getEventLoop(), clientConnected, host, port, limit, options),
+    "startServer",
+  );
+}
+
+// deno-lint-ignore require-yield
+function* listen(
+  loop: AbstractEventLoop,
+  clientConnected: ClientConnectedCallback,
+  host: string | null,
+  port: number,
+  limit: number,
+  options: StartServerOptions,
+): CoroutineGenerator<Server> {
+  const listenOptions: Deno.TcpListenOptions & { reusePort?: boolean } = {
+    hostname: host ?? "0.0.0.0",
+    port,
+  };
+  if (options.reusePort === true) listenOptions.reusePort = true;
+  const listener = Deno.listen(listenOptions);
+  const server = new Server(loop, [listener], clientConnected, limit);
+  if (options.startServing !== false) server.startServingNow();
+  return server;
+}

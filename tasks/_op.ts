@@ -1,0 +1,80 @@
+/**
+ * `Op`: the lazy coroutine that the waiting methods of `sync/` and `streams/`
+ * return.
+ *
+ * @module
+ */
+import { currentTaskLike, runtime } from "../loop/_runtime.ts";
+import { getEventLoop } from "../loop/policy.ts";
+import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
+
+/**
+ * What every method that may wait returns: a lazy coroutine, as the `async
+ * def` methods of asyncio return. Nothing happens until it is awaited (or
+ * given to `createTask`), and then the method's generator runs in the
+ * awaiting task: `yield* op` delegates to it; `await op` runs it at once and,
+ * when it finishes without waiting (a free lock, a non-full queue, a set
+ * event), resumes within the same task step, so programs interleave in
+ * CPython's order.
+ *
+ * Invariant: `await op` runs the generator in the awaiting task's step. When
+ * the awaiting task is not the one stepping (the synchronous prefix of an
+ * `async` coroutine, which JavaScript runs before its task's first step), it
+ * first awaits a done Future, which the task settles at its own turn.
+ */
+export class Op<T> extends Coroutine<T> {
+  /** `await op`: run the method in the awaiting task. */
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    let generator: CoroutineGenerator<T>;
+    try {
+      generator = this[Symbol.iterator]();
+    } catch (error) {
+      return Promise.reject(error).then(onFulfilled, onRejected);
+    }
+    const task = currentTaskLike();
+    if (task !== null && task !== runtime.stepping) {
+      const turn = getEventLoop().createFuture<undefined>();
+      turn.setResult(undefined);
+      // A native reaction, not the Future's callback: it runs in the async
+      // context captured here, the task's, so the generator's waits are its.
+      return turn.then().then(() => start(generator)).then(
+        onFulfilled,
+        onRejected,
+      );
+    }
+    return start(generator).then(onFulfilled, onRejected);
+  }
+}
+
+/** Run a method's generator: settled at once unless it has to wait. */
+function start<T>(generator: CoroutineGenerator<T>): Promise<T> {
+  let step: IteratorResult<unknown, T>;
+  try {
+    step = generator.next();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (step.done) return Promise.resolve(step.value);
+  return finish(generator, step.value);
+}
+
+/** Go on with a generator that waits: each wait is the awaiting task's. */
+async function finish<T>(
+  generator: CoroutineGenerator<T>,
+  yielded: unknown,
+): Promise<T> {
+  for (;;) {
+    let step: IteratorResult<unknown, T>;
+    try {
+      const value = await (yielded as PromiseLike<unknown>);
+      step = generator.next(value);
+    } catch (error) {
+      step = generator.throw(error);
+    }
+    if (step.done) return step.value;
+    yielded = step.value;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * `StreamReader` semantics, fed by hand (no socket), checked against what
+ * CPython 3.12's `asyncio.StreamReader` does in the same scenario.
+ */
+import assert from "node:assert/strict";
+import {
+  coroutine,
+  createTask,
+  IncompleteReadError,
+  LimitOverrunError,
+  run,
+  sleep,
+  StreamReader,
+  ValueError,
+} from "../../mod.ts";
+import { assertRejectsError } from "../tasks/_both.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function fed(data: string, limit?: number, eof = true): StreamReader {
+  const reader = new StreamReader(limit);
+  reader.feedData(enc(data));
+  if (eof) reader.feedEof();
+  return reader;
+}
+
+Deno.test("StreamReader.readLine() returns lines, then the partial line, then empty", async () => {
+  await run(async () => {
+    const reader = fed("a\nbc\nrest");
+    assert.equal(dec(await reader.readLine()), "a\n");
+    assert.equal(dec(await reader.readLine()), "bc\n");
+    assert.equal(dec(await reader.readLine()), "rest");
+    assert.equal((await reader.readLine()).length, 0);
+    assert.ok(reader.atEof());
+  });
+});
+
+Deno.test("StreamReader.readUntil() finds multi-byte separators and raises IncompleteReadError at EOF", async () => {
+  await run(async () => {
+    const reader = fed("one\r\ntwo\r\nthr");
+    assert.equal(dec(await reader.readUntil("\r\n")), "one\r\n");
+    assert.equal(dec(await reader.readUntil(enc("\r\n"))), "two\r\n");
+    let error: unknown;
+    try {
+      await reader.readUntil("\r\n");
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof IncompleteReadError);
+    assert.equal(error.name, "IncompleteReadError");
+    assert.equal(dec(error.partial), "thr");
+    assert.equal(error.expected, null);
+    assert.ok(reader.atEof());
+    assert.throws(() => reader.readUntil(""), ValueError);
+  });
+});
+
+Deno.test("StreamReader.readUntil() raises LimitOverrunError with consumed, keeping the data", async () => {
+  await run(async () => {
+    // Not found: consumed = buflen + 1 - seplen, as CPython.
+    const reader = fed("abcdefghij", 4, false);
+    let error: unknown;
+    try {
+      await reader.readUntil("\n");
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof LimitOverrunError);
+    assert.equal(
+      error.message,
+      "Separator is not found, and chunk exceed the limit",
+    );
+    assert.equal(error.consumed, 10);
+    assert.equal(reader.bufferSize, 10);
+    // Found past the limit.
+    const found = fed("abcdef\nxy", 4);
+    await assertRejectsError(
+      found.readUntil("\n"),
+      LimitOverrunError,
+      "Separator is found, but chunk is longer than limit",
+    );
+    assert.equal(dec(await found.readExactly(3)), "abc");
+  });
+});
+
+Deno.test("StreamReader.readLine() raises ValueError and drops the over-long line", async () => {
+  await run(async () => {
+    const reader = fed("abcdefgh\nok\n", 4);
+    await assertRejectsError(
+      reader.readLine(),
+      ValueError,
+      "Separator is found, but chunk is longer than limit",
+    );
+    assert.equal(dec(await reader.readLine()), "ok\n");
+    const unfound = fed("abcdefghijkl", 4, false);
+    await assertRejectsError(
+      unfound.readLine(),
+      ValueError,
+      "Separator is not found, and chunk exceed the limit",
+    );
+    assert.equal(unfound.bufferSize, 0);
+  });
+});
+
+Deno.test("StreamReader.readExactly() raises IncompleteReadError with partial and expected", async () => {
+  await run(async () => {
+    const reader = fed("12345");
+    assert.equal(dec(await reader.readExactly(2)), "12");
+    assert.equal((await reader.readExactly(0)).length, 0);
+    await assertRejectsError(
+      reader.readExactly(10),
+      IncompleteReadError,
+      "3 bytes read on a total of 10 expected bytes",
+    );
+    assert.ok(reader.atEof());
+    assert.throws(() => reader.readExactly(-1), ValueError);
+  });
+});
+
+Deno.test("StreamReader.read() reads up to n, -1 to EOF, 0 at once", async () => {
+  await run(async () => {
+    const reader = fed("hello world");
+    assert.equal((await reader.read(0)).length, 0);
+    assert.equal(dec(await reader.read(5)), "hello");
+    assert.equal(dec(await reader.read()), " world");
+    assert.equal((await reader.read(10)).length, 0);
+    assert.throws(() => reader.read(1.5), TypeError);
+  });
+});
+
+Deno.test("StreamReader.read() waits for feedData() from another task", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    const task = createTask((async () => dec(await reader.read(-1)))());
+    await sleep(0);
+    reader.feedData(enc("a"));
+    await sleep(0);
+    reader.feedData(enc("b"));
+    reader.feedEof();
+    assert.equal(await task, "ab");
+  });
+});
+
+Deno.test("StreamReader: a task cancelled in readLine() leaves the buffer intact", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    reader.feedData(enc("par"));
+    const task = createTask((async () => await reader.readLine())());
+    await sleep(0);
+    task.cancel();
+    await assert.rejects(async () => await task, { name: "CancelledError" });
+    reader.feedData(enc("tial\n"));
+    assert.equal(dec(await reader.readLine()), "partial\n");
+  });
+});
+
+Deno.test("StreamReader: a second concurrent reader raises RuntimeError", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    const first = createTask((async () => await reader.read(1))());
+    await sleep(0);
+    await assert.rejects(
+      async () => await reader.read(1),
+      {
+        name: "RuntimeError",
+        message:
+          "read() called while another coroutine is already waiting for incoming data",
+      },
+    );
+    reader.feedData(enc("x"));
+    assert.equal(dec(await first), "x");
+  });
+});
+
+Deno.test("StreamReader: setException() raises in the waiting reader and later reads", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    const task = createTask((async () => await reader.readLine())());
+    await sleep(0);
+    reader.setException(new RangeError("boom"));
+    await assert.rejects(async () => await task, RangeError);
+    await assert.rejects(async () => await reader.read(1), RangeError);
+  });
+});
+
+Deno.test("StreamReader works with yield* from generator coroutines", async () => {
+  const main = coroutine(function* () {
+    const reader = new StreamReader();
+    reader.feedData(enc("x\ny"));
+    reader.feedEof();
+    const first = yield* reader.readLine();
+    const rest = yield* reader.read();
+    return dec(first) + "|" + dec(rest);
+  });
+  assert.equal(await run(main()), "x\n|y");
+});
+
+Deno.test("StreamReader: for await yields lines until EOF", async () => {
+  await run(async () => {
+    const lines: string[] = [];
+    for await (const line of fed("a\nb\nc")) lines.push(dec(line));
+    assert.deepEqual(lines, ["a\n", "b\n", "c"]);
+  });
+});
+
+Deno.test("StreamReader checks its arguments", () => {
+  assert.throws(() => new StreamReader(0), {
+    name: "ValueError",
+    message: "Limit cannot be <= 0",
+  });
+  assert.throws(() => new StreamReader().feedData("x" as never), TypeError);
+  const reader = new StreamReader();
+  reader.feedEof();
+  assert.throws(() => reader.feedData(enc("x")), { name: "RuntimeError" });
+});
