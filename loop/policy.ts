@@ -83,8 +83,3 @@ export function setEventLoop(loop: AbstractEventLoop | null): void {
 export function newEventLoop(): AbstractEventLoop {
   return new EventLoop();
 }
-
-/** The running loop, else the current one (as `getEventLoop`): for APIs used in a coroutine's prefix. */
-export function currentLoop(): AbstractEventLoop {
-  return getEventLoop();
-}
