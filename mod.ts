@@ -1,7 +1,9 @@
 /**
- * asyncio for Deno: Python's `asyncio` (event loop, Future, Task,
- * cancellation, generator coroutines) over Deno's own reactor, so that a
- * program from an asyncio tutorial ports line by line.
+ * asyncio for Deno: Python's `asyncio` over Deno's own reactor (the event
+ * loop, Future, Task and cancellation, generator coroutines, the task
+ * combinators, timeouts and task groups, locks and queues, TCP streams), so
+ * that a program from an asyncio tutorial ports line by line. This module is
+ * the public surface, as asyncio's `__all__`: explicit re-exports only.
  *
  * @example Hello, asyncio
  * ```ts
@@ -41,17 +43,16 @@ export { type Clock, MonotonicClock, VirtualClock } from "./loop/clock.ts";
 // runners
 export { run, type RunOptions } from "./loop/run.ts";
 
-// exceptions
+// exceptions (and the builtins asyncio raises)
 export {
+  BrokenBarrierError,
   CancelledError,
+  ExceptionGroup,
   InvalidStateError,
   RuntimeError,
   TimeoutError,
   ValueError,
 } from "./tasks/exceptions.ts";
-// exceptions (combinators)
-export { ExceptionGroup } from "./tasks/exceptions.ts";
-export { BrokenBarrierError } from "./tasks/exceptions.ts";
 
 // futures
 export {
