@@ -149,19 +149,30 @@ export {
   ConnectionError,
   ConnectionRefusedError,
   ConnectionResetError,
+  FileNotFoundError,
   IncompleteReadError,
   LimitOverrunError,
 } from "./tasks/exceptions.ts";
 export {
   openConnection,
   type OpenConnectionOptions,
+  type SslClientOptions,
 } from "./streams/open_connection.ts";
+export {
+  openUnixConnection,
+  type OpenUnixConnectionOptions,
+} from "./streams/open_unix_connection.ts";
 export { Server, type TransportSocket } from "./streams/server.ts";
 export {
   type ClientConnectedCallback,
+  type SslServerOptions,
   startServer,
   type StartServerOptions,
 } from "./streams/start_server.ts";
+export {
+  startUnixServer,
+  type StartUnixServerOptions,
+} from "./streams/start_unix_server.ts";
 export { StreamReader } from "./streams/stream_reader.ts";
 export { StreamWriter } from "./streams/stream_writer.ts";
 export type { Transport } from "./streams/transport.ts";

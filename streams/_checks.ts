@@ -1,5 +1,6 @@
 /**
- * Argument checks shared by `openConnection` and `startServer`.
+ * Argument checks shared by `openConnection`, `startServer` and their Unix
+ * socket counterparts.
  *
  * @module
  */
@@ -28,4 +29,25 @@ export function checkLimit(api: string, limit: unknown): number {
   }
   if (limit <= 0) throw new ValueError("Limit cannot be <= 0");
   return limit;
+}
+
+/** Throw unless `path` is a non-empty string; return it. */
+export function checkPath(api: string, path: unknown): string {
+  if (typeof path !== "string") {
+    throw new TypeError(
+      `${api}: path must be a string, got ${describe(path)}`,
+    );
+  }
+  if (path === "") throw new ValueError(`${api}: path must not be empty`);
+  return path;
+}
+
+/** Throw unless `options` is an object; return it. */
+export function checkOptions<T>(api: string, options: T): T {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `${api}: options must be an object, got ${describe(options)}`,
+    );
+  }
+  return options;
 }

@@ -10,6 +10,10 @@
  * - Every promise of a Deno op is awaited inside a `try`: no rejection is
  *   ever unhandled. Errors go to the protocol (`connectionLost(exc)`) under
  *   Python's names, or to the loop's exception handler.
+ * - A TLS server connection (`sslcontext` given) runs its handshake before
+ *   the protocol hears of it (`connectionMade`), as asyncio's `SSLProtocol`:
+ *   a client that fails it, or takes longer than 60 seconds, is closed
+ *   without the client callback ever running.
  * - `connectionLost` is delivered with `callSoon`, as in asyncio; the
  *   protocol learns that the socket is released (`released()`) only once the
  *   pump and the write loop have settled after `conn.close()`, so that
@@ -106,8 +110,12 @@ const FIRST_READ_SIZE = 4096;
 const MAX_READ_SIZE = 65536;
 const DEFAULT_HIGH_WATER = 64 * 1024;
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
+const SSL_HANDSHAKE_TIMEOUT_MS = 60_000;
 
-/** A `[host, port]` pair from a Deno address. */
+/**
+ * A `[host, port]` pair from a Deno address; for a Unix socket, its path
+ * (`""` for an unnamed one), as CPython's AF_UNIX `getpeername()`.
+ */
 export function addressOf(addr: Deno.Addr): [string, number] | string {
   if (addr.transport === "tcp" || addr.transport === "udp") {
     return [addr.hostname, addr.port];
@@ -143,11 +151,17 @@ export class SocketTransport implements Transport, ForceClosable {
   #released = false;
   #connClosed = false;
 
+  /**
+   * @param sslcontext For a TLS connection, what `getExtraInfo("sslcontext")`
+   * returns; on a server (with an `owner`), the handshake is then completed
+   * before `connectionMade`.
+   */
   constructor(
     loop: AbstractEventLoop,
     conn: Deno.Conn,
     protocol: Protocol,
     owner: ConnectionOwner | null = null,
+    sslcontext: object | null = null,
   ) {
     this.#loop = loop;
     this.#conn = conn;
@@ -157,6 +171,7 @@ export class SocketTransport implements Transport, ForceClosable {
       peername: addressOf(conn.remoteAddr),
       sockname: addressOf(conn.localAddr),
     };
+    if (sslcontext !== null) this.#extra.sslcontext = sslcontext;
     // asyncio sets TCP_NODELAY on every TCP transport.
     try {
       (conn as Deno.TcpConn).setNoDelay?.(true);
@@ -165,8 +180,43 @@ export class SocketTransport implements Transport, ForceClosable {
     }
     track(loop, this);
     owner?.attach(this);
-    protocol.connectionMade(this);
-    this.#pumpDone = this.#readLoop();
+    if (sslcontext !== null && owner !== null) {
+      this.#pumpDone = this.#handshakeThenRead(conn as Deno.TlsConn);
+    } else {
+      protocol.connectionMade(this);
+      this.#pumpDone = this.#readLoop();
+    }
+  }
+
+  /** A TLS server connection: the handshake, then `connectionMade`. */
+  async #handshakeThenRead(conn: Deno.TlsConn): Promise<void> {
+    const timer = setTimeout(() => {
+      this.#forceClose(
+        new ConnectionAbortedError(
+          "SSL handshake is taking longer than 60.0 seconds: " +
+            "aborting the connection",
+        ),
+      );
+    }, SSL_HANDSHAKE_TIMEOUT_MS);
+    try {
+      await conn.handshake();
+    } catch (error) {
+      if (!this.#closing) this.#fatalError(error, "SSL handshake failed");
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.#closing) return;
+    try {
+      this.#protocol.connectionMade(this);
+    } catch (error) {
+      this.#fatalError(
+        error,
+        "Error on transport creation for incoming connection",
+      );
+      return;
+    }
+    return this.#readLoop();
   }
 
   /** The read pump: the only reader of the socket. */

@@ -1,6 +1,7 @@
 /**
- * `openConnection()`: connect to a TCP server, as
- * `asyncio.open_connection`.
+ * `openConnection()`: connect to a TCP server, over TLS or not, as
+ * `asyncio.open_connection`; and the connecting steps `openUnixConnection`
+ * shares.
  *
  * @module
  */
@@ -9,12 +10,23 @@ import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
+import { ValueError } from "../tasks/exceptions.ts";
 import { Op } from "../tasks/_op.ts";
 import { SocketTransport, toPythonError } from "./_socket_transport.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
 import { checkLimit, checkPort } from "./_checks.ts";
 import { DEFAULT_LIMIT, StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
+
+/**
+ * The TLS settings of a client, what `ssl` may be besides `true` (Deno's
+ * counterpart of an `ssl.SSLContext`): the peer's certificate is always
+ * verified, against the system's roots and these.
+ */
+export interface SslClientOptions {
+  /** More root certificates to trust, in PEM format. */
+  caCerts?: string[];
+}
 
 /** Options for `openConnection()`. */
 export interface OpenConnectionOptions {
@@ -24,6 +36,19 @@ export interface OpenConnectionOptions {
    * @default {65536}
    */
   limit?: number;
+  /**
+   * Connect over TLS: `true` for the default settings, or the settings.
+   *
+   * @default {null}
+   */
+  ssl?: boolean | SslClientOptions | null;
+  /**
+   * The name the server's certificate is checked against (and sent in
+   * SNI); only meaningful with `ssl`. Defaults to `host`.
+   *
+   * @default {null}
+   */
+  serverHostname?: string | null;
 }
 
 function settleConnect(
@@ -44,12 +69,14 @@ function settleConnect(
 /**
  * Establish a TCP connection and return a `[reader, writer]` pair, as
  * `asyncio.open_connection`. The reader is a `StreamReader` with the given
- * limit, the writer a `StreamWriter`. Deno's errors are raised under
- * Python's names (`ConnectionRefusedError`, …). Needs `--allow-net`.
+ * limit, the writer a `StreamWriter`. With `ssl`, the connection is TLS
+ * (`Deno.connectTls`) and the handshake is done before this returns.
+ * Deno's errors are raised under Python's names (`ConnectionRefusedError`,
+ * …). Needs `--allow-net`.
  *
  * @param host The host name or address to connect to.
  * @param port The port to connect to.
- * @param options The reader's buffer limit.
+ * @param options The reader's buffer limit; `ssl` and `serverHostname`.
  * @returns `[reader, writer]`, awaitable with `await` and `yield*`.
  * @throws {ConnectionRefusedError} If nothing listens there.
  *
@@ -83,20 +110,102 @@ export function openConnection(
     );
   }
   const limit = checkLimit("openConnection", options.limit ?? DEFAULT_LIMIT);
+  const ssl = checkSsl(options.ssl);
+  const serverHostname = options.serverHostname ?? null;
+  if (serverHostname !== null && typeof serverHostname !== "string") {
+    throw new TypeError(
+      `openConnection: options.serverHostname must be a string, got ${
+        describe(serverHostname)
+      }`,
+    );
+  }
+  if (serverHostname !== null && ssl === null) {
+    throw new ValueError("server_hostname is only meaningful with ssl");
+  }
+  const dial = ssl === null
+    ? () => Deno.connect({ hostname: host, port })
+    : () => dialTls(host, port, serverHostname ?? host, ssl);
   return new Op(
-    connect(getEventLoop(), host, port, limit),
+    openStream(getEventLoop(), dial, limit, ssl),
     "openConnection",
   );
 }
 
-function* connect(
-  loop: AbstractEventLoop,
+const DEFAULT_SSL: SslClientOptions = Object.freeze({});
+
+/** `ssl` as settings (`null` for none), or a `TypeError`. */
+function checkSsl(ssl: unknown): SslClientOptions | null {
+  if (ssl === undefined || ssl === null || ssl === false) return null;
+  if (ssl === true) return DEFAULT_SSL;
+  if (typeof ssl !== "object") {
+    throw new TypeError(
+      `openConnection: options.ssl must be a boolean or an object, got ${
+        describe(ssl)
+      }`,
+    );
+  }
+  const caCerts = (ssl as SslClientOptions).caCerts;
+  if (
+    caCerts !== undefined &&
+    (!Array.isArray(caCerts) || caCerts.some((c) => typeof c !== "string"))
+  ) {
+    throw new TypeError(
+      `openConnection: options.ssl.caCerts must be an array of PEM strings, got ${
+        describe(caCerts)
+      }`,
+    );
+  }
+  return ssl as SslClientOptions;
+}
+
+/**
+ * Connect over TLS and finish the handshake, so that a bad certificate is
+ * raised here, as asyncio does. The name checked is `serverHostname`: when
+ * it is not `host`, the TCP connection is upgraded with `Deno.startTls`.
+ */
+async function dialTls(
   host: string,
   port: number,
+  serverHostname: string,
+  ssl: SslClientOptions,
+): Promise<Deno.TlsConn> {
+  const tlsOptions = ssl.caCerts === undefined ? {} : { caCerts: ssl.caCerts };
+  let conn: Deno.TlsConn;
+  if (serverHostname === host) {
+    conn = await Deno.connectTls({ hostname: host, port, ...tlsOptions });
+  } else {
+    const tcp = await Deno.connect({ hostname: host, port });
+    try {
+      conn = await Deno.startTls(tcp, {
+        hostname: serverHostname,
+        ...tlsOptions,
+      });
+    } catch (error) {
+      tcp.close();
+      throw error;
+    }
+  }
+  try {
+    await conn.handshake();
+  } catch (error) {
+    conn.close();
+    throw error;
+  }
+  return conn;
+}
+
+/**
+ * Open a stream over the connection `dial` makes (`openConnection`,
+ * `openUnixConnection`): `[reader, writer]` once connected.
+ */
+export function* openStream(
+  loop: AbstractEventLoop,
+  dial: () => Promise<Deno.Conn>,
   limit: number,
+  sslcontext: object | null = null,
 ): CoroutineGenerator<[StreamReader, StreamWriter]> {
   const fut = loop.createFuture<Deno.Conn>();
-  Deno.connect({ hostname: host, port }).then(
+  dial().then(
     (conn) => settleConnect(fut, conn),
     (error) => {
       if (fut.done()) return;
@@ -110,7 +219,13 @@ function* connect(
   const conn = yield* fut;
   const reader = new StreamReader(limit, loop);
   const protocol = new StreamProtocol(reader, null, loop);
-  const transport = new SocketTransport(loop, conn, protocol);
+  const transport = new SocketTransport(
+    loop,
+    conn,
+    protocol,
+    null,
+    sslcontext,
+  );
   const writer = new StreamWriter(transport, protocol, reader, loop);
   return [reader, writer];
 }

@@ -23,7 +23,10 @@ import { StreamReader } from "./stream_reader.ts";
 
 /** A listening socket of a server, as asyncio's `TransportSocket`. */
 export interface TransportSocket {
-  /** The bound address: `[host, port]` (the port chosen when 0 was asked). */
+  /**
+   * The bound address: `[host, port]` (the port chosen when 0 was asked), or
+   * the path of a Unix socket.
+   */
   getsockname(): [string, number] | string;
 }
 
@@ -32,7 +35,7 @@ const ACCEPT_RETRY_DELAY_MS = 100;
 
 /**
  * A server listening on sockets, as `asyncio.Server`: made by
- * `startServer`, it accepts connections and runs the client callback of
+ * `startServer` (or `startUnixServer`), it accepts connections and runs the client callback of
  * each as a Task. A client that resets or vanishes never stops it.
  *
  * @example Serving until closed (declared, not run: it needs the network)
@@ -69,22 +72,27 @@ export class Server {
   #acceptEnded = true;
   #owner: ConnectionOwner;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #sslcontext: object | null;
 
   /**
-   * Made by `startServer`: use it instead.
+   * Made by `startServer` and `startUnixServer`: use them instead.
    *
    * @param loop The loop the server belongs to.
    * @param listeners The listening sockets.
    * @param clientConnected The callback run as a Task for each client.
    * @param limit The buffer limit of each client's reader.
+   * @param sslcontext For TLS listeners, the `ssl` option (each client's
+   *   `getExtraInfo("sslcontext")`); `null` for plain sockets.
    */
   constructor(
     loop: AbstractEventLoop,
     listeners: Deno.Listener[],
     clientConnected: ClientConnectedCallback,
     limit: number,
+    sslcontext: object | null = null,
   ) {
     this.#loop = loop;
+    this.#sslcontext = sslcontext;
     this.#listeners = listeners;
     this.#sockets = listeners.map((listener) => {
       const name = addressOf(listener.addr);
@@ -176,7 +184,13 @@ export class Server {
           this.#clientConnected,
           this.#loop,
         );
-        new SocketTransport(this.#loop, conn, protocol, this.#owner);
+        new SocketTransport(
+          this.#loop,
+          conn,
+          protocol,
+          this.#owner,
+          this.#sslcontext,
+        );
       } catch (exception) {
         try {
           conn.close();

@@ -1,5 +1,6 @@
 /**
- * `startServer()`: start a TCP server, as `asyncio.start_server`.
+ * `startServer()`: start a TCP server, over TLS or not, as
+ * `asyncio.start_server`.
  *
  * @module
  */
@@ -16,6 +17,17 @@ import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
 export type { ClientConnectedCallback } from "./_stream_protocol.ts";
+
+/**
+ * The TLS settings of a server (Deno's counterpart of a server-side
+ * `ssl.SSLContext`): its certificate chain and private key.
+ */
+export interface SslServerOptions {
+  /** The certificate chain, in PEM format. */
+  cert: string;
+  /** The private key (PKCS #8, RSA or EC), in PEM format. */
+  key: string;
+}
 
 /** Options for `startServer()`. */
 export interface StartServerOptions {
@@ -40,6 +52,14 @@ export interface StartServerOptions {
    */
   reusePort?: boolean;
   /**
+   * Serve over TLS (`Deno.listenTls`) with this certificate and key. Each
+   * client's handshake is done before its callback runs; a client that
+   * fails it (or takes over 60 seconds) is closed unseen.
+   *
+   * @default {null}
+   */
+  ssl?: SslServerOptions | null;
+  /**
    * Start accepting connections at once.
    *
    * @default {true}
@@ -60,7 +80,7 @@ export interface StartServerOptions {
  * @param clientConnected The callback run for each client.
  * @param host The address to listen on, or `null` for all.
  * @param port The port, 0 for any free one.
- * @param options The reader's buffer limit, `reusePort`, `backlog`.
+ * @param options The reader's buffer limit, `ssl`, `reusePort`, `backlog`.
  * @returns The `Server`, awaitable with `await` and `yield*`.
  *
  * @example An upper-casing echo server (declared, not run: it needs the network)
@@ -102,6 +122,18 @@ export function startServer(
     );
   }
   const limit = checkLimit("startServer", options.limit ?? DEFAULT_LIMIT);
+  const ssl = options.ssl ?? null;
+  if (
+    ssl !== null &&
+    (typeof ssl !== "object" || typeof ssl.cert !== "string" ||
+      typeof ssl.key !== "string")
+  ) {
+    throw new TypeError(
+      `startServer: options.ssl must be { cert, key } (PEM strings), got ${
+        describe(ssl)
+      }`,
+    );
+  }
   return new Op(
     listen(getEventLoop(), clientConnected, host, port, limit, options),
     "startServer",
@@ -122,8 +154,11 @@ function* listen(
     port,
   };
   if (options.reusePort === true) listenOptions.reusePort = true;
-  const listener = Deno.listen(listenOptions);
-  const server = new Server(loop, [listener], clientConnected, limit);
+  const ssl = options.ssl ?? null;
+  const listener = ssl === null
+    ? Deno.listen(listenOptions)
+    : Deno.listenTls({ ...listenOptions, cert: ssl.cert, key: ssl.key });
+  const server = new Server(loop, [listener], clientConnected, limit, ssl);
   if (options.startServing !== false) server.startServingNow();
   return server;
 }

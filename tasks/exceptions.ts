@@ -455,3 +455,26 @@ export class BrokenPipeError extends ConnectionError {
     this.name = "BrokenPipeError";
   }
 }
+
+/**
+ * Python's `FileNotFoundError`: `openUnixConnection` to a path where no
+ * socket file exists. The Deno error is the `cause`.
+ *
+ * @example Checking the name
+ * ```ts
+ * import { FileNotFoundError } from "@asyncio/deno";
+ * console.log(new FileNotFoundError().name); // FileNotFoundError
+ * ```
+ */
+export class FileNotFoundError extends Error {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? "", options);
+    this.name = "FileNotFoundError";
+  }
+}

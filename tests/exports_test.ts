@@ -85,13 +85,16 @@ const GOLDEN = [
   "ConnectionError",
   "ConnectionRefusedError",
   "ConnectionResetError",
+  "FileNotFoundError",
   "IncompleteReadError",
   "LimitOverrunError",
   "Server",
   "StreamReader",
   "StreamWriter",
   "openConnection",
+  "openUnixConnection",
   "startServer",
+  "startUnixServer",
 ].sort();
 
 Deno.test("mod.ts exports exactly the golden list of public names", async () => {

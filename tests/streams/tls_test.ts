@@ -1,0 +1,216 @@
+/**
+ * TLS streams over 127.0.0.1: `startServer(…, { ssl })` and
+ * `openConnection(…, { ssl, serverHostname })`, with a self-signed
+ * certificate made here with WebCrypto (`_self_signed.ts`: no `openssl`, no
+ * fixture). Every test closes everything it opens (`--trace-leaks`).
+ */
+import assert from "node:assert/strict";
+import {
+  type ExceptionContext,
+  getRunningLoop,
+  openConnection,
+  run,
+  type Server,
+  startServer,
+  type StreamReader,
+  type StreamWriter,
+  ValueError,
+} from "../../mod.ts";
+import { handle as echoUpper } from "../../examples/echo_server.ts";
+import { selfSigned } from "./_self_signed.ts";
+
+const { cert, key } = await selfSigned();
+const SERVER_SSL = { cert, key };
+const CLIENT_SSL = { caCerts: [cert] };
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function portOf(server: Server): number {
+  return (server.sockets[0].getsockname() as [string, number])[1];
+}
+
+/** Run `body` in a loop and check that nothing was logged. */
+async function quietly(body: () => Promise<void>): Promise<void> {
+  await run(async () => {
+    const logged: ExceptionContext[] = [];
+    getRunningLoop().setExceptionHandler((_loop, ctx) => logged.push(ctx));
+    await body();
+    assert.deepEqual(logged, []);
+  });
+}
+
+async function ask(port: number, line: string): Promise<string> {
+  const [reader, writer] = await openConnection("127.0.0.1", port, {
+    ssl: CLIENT_SSL,
+  });
+  try {
+    writer.write(enc(line));
+    return dec(await reader.readLine());
+  } finally {
+    writer.close();
+    await writer.waitClosed();
+  }
+}
+
+Deno.test("TLS: an echo round trip with a self-signed certificate; sslcontext is set", async () => {
+  await quietly(async () => {
+    const contexts: unknown[] = [];
+    const server = await startServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        contexts.push(writer.getExtraInfo("sslcontext"));
+        await echoUpper(reader, writer);
+      },
+      "127.0.0.1",
+      0,
+      { ssl: SERVER_SSL },
+    );
+    const port = portOf(server);
+    const [reader, writer] = await openConnection("127.0.0.1", port, {
+      ssl: CLIENT_SSL,
+    });
+    assert.equal(writer.getExtraInfo("sslcontext"), CLIENT_SSL);
+    assert.deepEqual(writer.getExtraInfo("peername"), ["127.0.0.1", port]);
+    writer.write(enc("hello tls\n"));
+    await writer.drain();
+    assert.equal(dec(await reader.readLine()), "HELLO TLS\n");
+    const big = "x".repeat(200_000) + "\n";
+    writer.write(enc(big));
+    await writer.drain();
+    assert.equal(
+      dec(await reader.readExactly(big.length)),
+      big.toUpperCase(),
+    );
+    assert.deepEqual(contexts, [SERVER_SSL]);
+    writer.close();
+    await writer.waitClosed();
+    server.close();
+    await server.waitClosed();
+  });
+});
+
+Deno.test("TLS: sslcontext is null on a plain TCP stream", async () => {
+  await quietly(async () => {
+    await using server = await startServer(echoUpper, "127.0.0.1", 0);
+    const [, writer] = await openConnection("127.0.0.1", portOf(server));
+    assert.equal(writer.getExtraInfo("sslcontext"), null);
+    writer.close();
+    await writer.waitClosed();
+  });
+});
+
+Deno.test("TLS: serverHostname names the certificate's host (localhost) apart from the address", async () => {
+  await quietly(async () => {
+    await using server = await startServer(echoUpper, "127.0.0.1", 0, {
+      ssl: SERVER_SSL,
+    });
+    const [reader, writer] = await openConnection(
+      "127.0.0.1",
+      portOf(server),
+      { ssl: CLIENT_SSL, serverHostname: "localhost" },
+    );
+    writer.write(enc("sni\n"));
+    assert.equal(dec(await reader.readLine()), "SNI\n");
+    writer.close();
+    await writer.waitClosed();
+    // A name the certificate does not hold fails the handshake.
+    await assert.rejects(
+      async () =>
+        await openConnection("127.0.0.1", portOf(server), {
+          ssl: CLIENT_SSL,
+          serverHostname: "example.com",
+        }),
+      Deno.errors.InvalidData,
+    );
+  });
+});
+
+Deno.test("TLS: writeEof() half-closes; the server reads to EOF and still replies", async () => {
+  await quietly(async () => {
+    await using server = await startServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        const all = await reader.read(-1);
+        writer.write(enc(`got ${all.length} bytes`));
+        writer.close();
+        await writer.waitClosed();
+      },
+      "127.0.0.1",
+      0,
+      { ssl: SERVER_SSL },
+    );
+    const [reader, writer] = await openConnection("127.0.0.1", portOf(server), {
+      ssl: CLIENT_SSL,
+    });
+    writer.write(enc("12345"));
+    writer.writeEof();
+    assert.equal(dec(await reader.read(-1)), "got 5 bytes");
+    writer.close();
+    await writer.waitClosed();
+  });
+});
+
+Deno.test("TLS: an untrusted certificate fails openConnection(); the callback never runs; the server goes on", async () => {
+  await quietly(async () => {
+    let calls = 0;
+    await using server = await startServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        calls++;
+        await echoUpper(reader, writer);
+      },
+      "127.0.0.1",
+      0,
+      { ssl: SERVER_SSL },
+    );
+    const port = portOf(server);
+    // ssl: true trusts only the system's roots, not our certificate.
+    await assert.rejects(
+      async () => await openConnection("127.0.0.1", port, { ssl: true }),
+      (error: unknown) =>
+        error instanceof Deno.errors.InvalidData &&
+        /certificate/.test(error.message),
+    );
+    // A plain TCP client fails the server's handshake and is closed.
+    const [reader, writer] = await openConnection("127.0.0.1", port);
+    writer.write(enc("not a client hello\n"));
+    try {
+      await reader.read(-1); // at most a TLS alert, then EOF
+    } catch (error) {
+      assert.equal((error as Error).name, "ConnectionResetError");
+    }
+    assert.ok(reader.atEof() || reader.exception() !== null);
+    writer.close();
+    await writer.waitClosed().then(() => {}, () => {});
+    assert.equal(calls, 0);
+    assert.equal(await ask(port, "still here\n"), "STILL HERE\n");
+    assert.equal(calls, 1);
+  });
+});
+
+Deno.test("TLS: openConnection()/startServer() check ssl and serverHostname", () => {
+  const cb = () => {};
+  // deno-lint-ignore no-explicit-any
+  const loose = (f: unknown) => f as (...args: any[]) => unknown;
+  assert.throws(
+    () => openConnection("127.0.0.1", 1, { serverHostname: "localhost" }),
+    (error: unknown) =>
+      error instanceof ValueError &&
+      error.message === "server_hostname is only meaningful with ssl",
+  );
+  assert.throws(() => loose(openConnection)("h", 1, { ssl: "yes" }), TypeError);
+  assert.throws(
+    () => loose(openConnection)("h", 1, { ssl: { caCerts: [1] } }),
+    TypeError,
+  );
+  assert.throws(
+    () => loose(openConnection)("h", 1, { ssl: true, serverHostname: 1 }),
+    TypeError,
+  );
+  assert.throws(
+    () => loose(startServer)(cb, "127.0.0.1", 0, { ssl: true }),
+    TypeError,
+  );
+  assert.throws(
+    () => loose(startServer)(cb, "127.0.0.1", 0, { ssl: { cert } }),
+    TypeError,
+  );
+});

@@ -1,0 +1,234 @@
+/**
+ * Unix socket streams: `startUnixServer` and `openUnixConnection`.
+ *
+ * The socket file lives in `./.test-sockets/` (made and removed here), so
+ * the run needs, besides the TCP flags:
+ * `--allow-write=./.test-sockets --allow-net=unix:$PWD/.test-sockets/unix.sock`
+ * (Deno scopes a Unix socket's net grant to its absolute path).
+ * Every test closes everything it opens (`--trace-leaks`).
+ */
+import assert from "node:assert/strict";
+import {
+  type ExceptionContext,
+  FileNotFoundError,
+  getRunningLoop,
+  openUnixConnection,
+  run,
+  type Server,
+  sleep,
+  startUnixServer,
+  type StreamReader,
+  type StreamWriter,
+  ValueError,
+} from "../../mod.ts";
+import { handle as echoUpper } from "../../examples/echo_server.ts";
+
+const DIR = "./.test-sockets";
+const PATH = `${DIR}/unix.sock`;
+/** Deno reports a Unix socket's address as an absolute path. */
+const ABSOLUTE = `${Deno.cwd()}/.test-sockets/unix.sock`;
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Run `body` in a loop with the socket directory made, then removed. */
+async function withSocketDir(body: () => Promise<void>): Promise<void> {
+  Deno.mkdirSync(DIR, { recursive: true });
+  try {
+    await run(async () => {
+      const logged: ExceptionContext[] = [];
+      getRunningLoop().setExceptionHandler((_loop, ctx) => logged.push(ctx));
+      await body();
+      assert.deepEqual(logged, []);
+    });
+    assert.equal(exists(PATH), false, "the socket file is removed on close");
+  } finally {
+    try {
+      Deno.removeSync(PATH);
+    } catch {
+      // removed with the server, as it should be
+    }
+    Deno.removeSync(DIR);
+  }
+}
+
+async function shutdown(server: Server): Promise<void> {
+  server.close();
+  await server.waitClosed();
+}
+
+Deno.test("openUnixConnection()/startUnixServer(): an echo round trip; names are paths", async () => {
+  await withSocketDir(async () => {
+    let serverSide: [unknown, unknown] | null = null;
+    const server = await startUnixServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        serverSide = [
+          writer.getExtraInfo("sockname"),
+          writer.getExtraInfo("peername"),
+        ];
+        await echoUpper(reader, writer);
+      },
+      PATH,
+    );
+    assert.ok(server.isServing());
+    assert.equal(server.sockets[0].getsockname(), ABSOLUTE);
+    assert.ok(exists(PATH));
+    const [reader, writer] = await openUnixConnection(PATH);
+    // As CPython's AF_UNIX: the server's path, and "" for the unnamed client.
+    assert.equal(writer.getExtraInfo("peername"), ABSOLUTE);
+    assert.equal(writer.getExtraInfo("sockname"), "");
+    assert.equal(writer.getExtraInfo("sslcontext"), null);
+    writer.writelines([enc("hello "), enc("unix\n")]);
+    await writer.drain();
+    assert.equal(dec(await reader.readLine()), "HELLO UNIX\n");
+    assert.deepEqual(serverSide, [ABSOLUTE, ""]);
+    writer.close();
+    await writer.waitClosed();
+    await shutdown(server);
+    assert.deepEqual(server.sockets, []);
+  });
+});
+
+Deno.test("openUnixConnection(): readLine, readExactly, writeEof and EOF over a Unix socket", async () => {
+  await withSocketDir(async () => {
+    const server = await startUnixServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        const all = await reader.read(-1); // until the client's writeEof()
+        writer.write(enc(`one\ntwo\n${all.length}`));
+        writer.close();
+        await writer.waitClosed();
+      },
+      PATH,
+    );
+    const [reader, writer] = await openUnixConnection(PATH, { limit: 1024 });
+    assert.ok(writer.canWriteEof());
+    writer.write(enc("x".repeat(5000)));
+    writer.writeEof();
+    assert.equal(dec(await reader.readLine()), "one\n");
+    assert.equal(dec(await reader.readUntil(enc("\n"))), "two\n");
+    await assert.rejects(async () => await reader.readExactly(10), {
+      name: "IncompleteReadError",
+      partial: enc("5000"),
+      expected: 10,
+    });
+    assert.equal((await reader.readLine()).length, 0);
+    assert.ok(reader.atEof());
+    writer.close();
+    await writer.waitClosed();
+    await shutdown(server);
+  });
+});
+
+Deno.test("startUnixServer(): a line over the limit fails that client only", async () => {
+  await withSocketDir(async () => {
+    const errors: unknown[] = [];
+    const server = await startUnixServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        try {
+          writer.write(await reader.readLine());
+        } catch (error) {
+          errors.push(error);
+          writer.write(enc("too long\n"));
+        }
+        writer.close();
+        await writer.waitClosed();
+      },
+      PATH,
+      { limit: 16 },
+    );
+    for (const line of ["x".repeat(100) + "\n", "short\n"]) {
+      const [reader, writer] = await openUnixConnection(PATH);
+      writer.write(enc(line));
+      const reply = dec(await reader.readLine());
+      assert.equal(reply, line.length > 16 ? "too long\n" : line);
+      writer.close();
+      await writer.waitClosed();
+    }
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof ValueError);
+    await shutdown(server);
+  });
+});
+
+Deno.test("startUnixServer(): close() with a client connected; closeClients() ends it; the file goes", async () => {
+  await withSocketDir(async () => {
+    const server = await startUnixServer(echoUpper, PATH);
+    const serving = getRunningLoop().createTask(server.serveForever());
+    const [reader, writer] = await openUnixConnection(PATH);
+    writer.write(enc("hi\n"));
+    assert.equal(dec(await reader.readLine()), "HI\n");
+    server.close();
+    let closed = false;
+    const waiting = (async () => {
+      await server.waitClosed();
+      closed = true;
+    })();
+    await sleep(0.01);
+    assert.equal(closed, false); // the client is still connected
+    server.closeClients();
+    assert.equal((await reader.read()).length, 0);
+    writer.close();
+    await writer.waitClosed();
+    await waiting;
+    assert.ok(closed);
+    assert.equal(exists(PATH), false); // Deno removes it with the listener
+    // serveForever(), cancelled by close(), ended once the clients had gone.
+    await assert.rejects(async () => await serving, { name: "CancelledError" });
+    // The path can be served again at once.
+    await using again = await startUnixServer(echoUpper, PATH);
+    assert.equal(again.sockets[0].getsockname(), ABSOLUTE);
+  });
+});
+
+Deno.test("openUnixConnection() where no socket is raises FileNotFoundError", async () => {
+  await withSocketDir(async () => {
+    await assert.rejects(
+      async () => await openUnixConnection(PATH),
+      (error: unknown) =>
+        error instanceof FileNotFoundError &&
+        error.name === "FileNotFoundError" &&
+        error.cause instanceof Deno.errors.NotFound,
+    );
+  });
+});
+
+Deno.test("startUnixServer() leaves a file that is not a socket alone and raises", async () => {
+  await withSocketDir(async () => {
+    Deno.writeTextFileSync(PATH, "not a socket");
+    try {
+      await assert.rejects(
+        async () => await startUnixServer(echoUpper, PATH),
+        Deno.errors.AddrInUse,
+      );
+      assert.equal(Deno.readTextFileSync(PATH), "not a socket");
+    } finally {
+      Deno.removeSync(PATH);
+    }
+  });
+});
+
+Deno.test("openUnixConnection()/startUnixServer() check their arguments", () => {
+  const cb = () => {};
+  // deno-lint-ignore no-explicit-any
+  const loose = (f: unknown) => f as (...args: any[]) => unknown;
+  assert.throws(() => loose(openUnixConnection)(42), {
+    name: "TypeError",
+    message: "openUnixConnection: path must be a string, got number 42",
+  });
+  assert.throws(() => openUnixConnection(""), ValueError);
+  assert.throws(() => openUnixConnection(PATH, { limit: 0 }), ValueError);
+  assert.throws(() => loose(openUnixConnection)(PATH, 1), TypeError);
+  assert.throws(() => loose(startUnixServer)(cb, null), TypeError);
+  assert.throws(() => loose(startUnixServer)(null, PATH), TypeError);
+  assert.throws(() => startUnixServer(cb, ""), ValueError);
+});
