@@ -43,6 +43,8 @@ export const runtime = {
   syncTask: null as TaskLike | null,
   /** Installed by the running loop: resumes it after a step has ended. */
   resume: null as (() => void) | null,
+  /** Inside `adoptTogether`: 1 before the first adoption, 2 after it. */
+  sharedAdoption: 0,
 };
 
 /**
@@ -70,9 +72,29 @@ export function currentTaskLike(): TaskLike | null {
  * about 1 µs on Deno 2.9.6: the price of adopting an eager coroutine.
  */
 export function adoptHolder(task: TaskLike): void {
+  if (runtime.sharedAdoption !== 0) {
+    if (runtime.sharedAdoption === 2) return;
+    runtime.sharedAdoption = 2;
+  }
   const captured = context.getStore();
   context.enterWith(new Holder(captured?.task ?? null));
   if (captured !== undefined) captured.task = task;
+}
+
+/**
+ * Make tasks of coroutines that were all started before one call
+ * (`gather(a(), b())`'s arguments): they captured the same holder, so only the
+ * first adoption splits it; the others would each pay an `enterWith` to split
+ * a holder nobody captured.
+ */
+export function adoptTogether<T>(make: () => T): T {
+  const outer = runtime.sharedAdoption;
+  runtime.sharedAdoption = 1;
+  try {
+    return make();
+  } finally {
+    runtime.sharedAdoption = outer;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { adoptTogether, describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
@@ -218,6 +218,8 @@ export function asCompleted<T>(
   }
   const loop = getEventLoop();
   const todo = new Set<Future<T>>();
-  for (const item of items) todo.add(toFuture<T>("asCompleted", item, loop));
+  adoptTogether(() => {
+    for (const item of items) todo.add(toFuture<T>("asCompleted", item, loop));
+  });
   return new AsCompletedIterator(todo, timeout);
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { adoptTogether, describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { checkOptions, isAwaitable, toFuture } from "./_combinators.ts";
@@ -210,19 +210,21 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   const argToFut = new Map<unknown, Future<unknown>>();
   const doneFuts: Future<unknown>[] = [];
   let loop: AbstractEventLoop | null = null;
-  for (let i = 0; i < count; i++) {
-    const arg = args[i];
-    let fut = argToFut.get(arg);
-    if (fut === undefined) {
-      fut = toFuture("gather", arg, loop);
-      loop ??= fut.getLoop();
-      state.nfuts++;
-      argToFut.set(arg, fut);
-      if (fut.done()) doneFuts.push(fut);
-      else fut[kAddCallback](onChildDone, [state, fut]);
+  adoptTogether(() => {
+    for (let i = 0; i < count; i++) {
+      const arg = args[i];
+      let fut = argToFut.get(arg);
+      if (fut === undefined) {
+        fut = toFuture("gather", arg, loop);
+        loop ??= fut.getLoop();
+        state.nfuts++;
+        argToFut.set(arg, fut);
+        if (fut.done()) doneFuts.push(fut);
+        else fut[kAddCallback](onChildDone, [state, fut]);
+      }
+      state.children.push(fut);
     }
-    state.children.push(fut);
-  }
+  });
   const outer = new GatheringFuture<unknown[]>(state.children, loop!);
   state.outer = outer;
   for (const fut of doneFuts) onChildDone([state, fut]);

@@ -133,7 +133,7 @@ export class Task<T = unknown> extends Future<T> {
    * coroutines started together that share it (`gather(a(), b())`), or by
    * `Promise.all`. Cancelling the task cancels them all.
    */
-  #otherWaiters: Future<unknown>[] | null = null;
+  #otherWaiters: Set<Future<unknown>> | null = null;
   /** The future a generator task's own step waits on (`#waiter` may be an
    * inner one, of an `async` function it waits on). */
   #genFuture: Future<unknown> | null = null;
@@ -352,7 +352,7 @@ export class Task<T = unknown> extends Future<T> {
         previous !== null && previous !== fut && !previous.done() &&
         previous !== this.#genFuture
       ) {
-        (this.#otherWaiters ??= []).push(previous);
+        (this.#otherWaiters ??= new Set()).add(previous);
       }
       this.#waiter = fut;
       fut[kAddCallback](Task.#wakeAwait, waiter);
@@ -384,9 +384,8 @@ export class Task<T = unknown> extends Future<T> {
     if (task.#waiter === waiter.fut) task.#waiter = null;
     else if (task.#otherWaiters !== null) {
       const others = task.#otherWaiters;
-      const i = others.indexOf(waiter.fut!);
-      if (i >= 0) others.splice(i, 1);
-      if (others.length === 0) task.#otherWaiters = null;
+      others.delete(waiter.fut!);
+      if (others.size === 0) task.#otherWaiters = null;
     }
     if (task.done()) return waiter.settle();
     runtime.stepping = task;

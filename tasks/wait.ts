@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { adoptTogether, describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
@@ -156,6 +156,8 @@ export function wait<T>(
   }
   const loop = getEventLoop();
   const fs = new Set<Future<T>>();
-  for (const item of new Set(items)) fs.add(toFuture<T>("wait", item, loop));
+  adoptTogether(() => {
+    for (const item of new Set(items)) fs.add(toFuture<T>("wait", item, loop));
+  });
   return waitImpl(fs, timeout, returnWhen, loop);
 }
