@@ -24,6 +24,7 @@ import {
   taskResumers,
 } from "./_runtime.ts";
 import { TimerHeap } from "./_heap.ts";
+import { ReadyQueue } from "./_ready_queue.ts";
 // Types only: erased at run time, so the loop still imports nothing of tasks/.
 import type { Future } from "../tasks/future.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
@@ -60,8 +61,6 @@ export interface EventLoopOptions {
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 /** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
 const YIELD_INTERVAL_MS = 4;
-/** Spent ready-queue slots kept before the array is compacted. */
-const COMPACT_READY_AFTER = 4096;
 /** Callbacks between two looks at the clock for that (reading it costs). */
 const YIELD_CHECK_HANDLES = 256;
 
@@ -89,15 +88,7 @@ const NO_ARGS: unknown[] = [];
  */
 export class EventLoop implements AbstractEventLoop {
   #clock: Clock;
-  /**
-   * The ready queue, FIFO: callbacks run from `#head`; the current iteration
-   * runs those before `#batchEnd`. Slots are cleared as they run, and the
-   * array is compacted only once many of them are spent (truncating it at
-   * every iteration costs more than the callbacks).
-   */
-  #ready: (Handle | undefined)[] = [];
-  #head = 0;
-  #batchEnd = 0;
+  #ready = new ReadyQueue();
   #timers = new TimerHeap();
   #cancelledTimers = 0;
   #timerSeq = 0;
@@ -340,7 +331,7 @@ export class EventLoop implements AbstractEventLoop {
     }
     if (this.#closed) return;
     this.#closed = true;
-    this.#ready.length = this.#head = this.#batchEnd = 0;
+    this.#ready.clear();
     this.#timers.clear();
     this.#clearDenoTimer();
     for (const hook of closeHooks) hook(this);
@@ -393,7 +384,7 @@ export class EventLoop implements AbstractEventLoop {
     try {
       let first = true;
       for (;;) {
-        if (this.#head >= this.#batchEnd) {
+        if (this.#ready.peek() === undefined) {
           // An iteration is over (or none has run): as CPython's
           // `run_forever`, stop after a whole one.
           if (this.#stopping && !first) break;
@@ -401,7 +392,7 @@ export class EventLoop implements AbstractEventLoop {
           // The start of an iteration, as CPython's `_run_once`: wait for
           // work (or let Deno run I/O after busy work), then make the ready
           // callbacks, with the due timers after them, the batch to run.
-          if (this.#head === this.#ready.length && !this.#stopping) {
+          if (this.#ready.size === 0 && !this.#stopping) {
             await this.#idle();
           } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
             await this.#yieldIfBusy();
@@ -431,17 +422,7 @@ export class EventLoop implements AbstractEventLoop {
 
   #startBatch(): void {
     if (this.#timers.size > 0) this.#collectDueTimers();
-    const ready = this.#ready;
-    const head = this.#head;
-    // Drop the spent slots once they are many and most of the array; in a
-    // loop that is never idle the queue is never empty, so not only then.
-    if (head > COMPACT_READY_AFTER && head * 2 >= ready.length) {
-      ready.copyWithin(0, head);
-      ready.length -= head;
-      this.#head = 0;
-    }
-    this.#handlesSinceCheck += ready.length - this.#head;
-    this.#batchEnd = ready.length;
+    this.#handlesSinceCheck += this.#ready.startBatch();
   }
 
   /**
@@ -458,10 +439,9 @@ export class EventLoop implements AbstractEventLoop {
   #advance(inLoop: boolean): boolean {
     const ready = this.#ready;
     for (;;) {
-      while (this.#head < this.#batchEnd) {
-        const handle = ready[this.#head]!;
+      for (let handle; (handle = ready.peek()) !== undefined;) {
         if (!inLoop && !(handle instanceof StepHandle)) return false;
-        ready[this.#head++] = undefined;
+        ready.take();
         if (this.#debug) this.#debugStart(handle);
         handle[kRun](this);
         if (runtime.stepping !== null) {
@@ -476,7 +456,7 @@ export class EventLoop implements AbstractEventLoop {
         if (this.#debug) this.#debugEnd();
       }
       if (
-        inLoop || this.#stopping || this.#head === ready.length ||
+        inLoop || this.#stopping || ready.size === 0 ||
         this.#handlesSinceCheck >= YIELD_CHECK_HANDLES
       ) {
         return false;
@@ -494,7 +474,7 @@ export class EventLoop implements AbstractEventLoop {
       if (this.#clock.jump) {
         // Let settled promises from Deno call `callSoon` before time jumps.
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.#head < this.#ready.length || this.#stopping) return;
+        if (this.#ready.size > 0 || this.#stopping) return;
         if (this.#clock.jump(next.when())) return;
       }
       this.#armDenoTimer(next.when(), delay);
