@@ -33,6 +33,16 @@ export interface AsCompletedOptions {
  * next result in completion order (or raising its error), or with
  * `for await … of` to get the input Futures and Tasks themselves, in
  * completion order (coroutines as the Tasks they were wrapped in).
+ *
+ * @example Results in completion order
+ * ```ts
+ * import { asCompleted, run, sleep } from "@asyncio/deno";
+ * await run(async () => {
+ *   for (const next of asCompleted([sleep(0.02, "slow"), sleep(0.01, "fast")])) {
+ *     console.log(await next); // fast, then slow
+ *   }
+ * });
+ * ```
  */
 export class AsCompletedIterator<T>
   implements Iterable<Coroutine<T>>, AsyncIterable<Future<T>> {

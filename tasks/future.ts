@@ -476,7 +476,18 @@ function reprError(error: unknown): string {
   return repr(error);
 }
 
-/** Return `true` if `value` is a Future (a Task included). */
+/**
+ * Return `true` if `value` is a Future (a Task included), as
+ * `asyncio.isfuture`.
+ *
+ * @example Telling futures apart
+ * ```ts
+ * import { getEventLoop, isFuture } from "@asyncio/deno";
+ * const loop = getEventLoop();
+ * console.log(isFuture(loop.createFuture()), isFuture(Promise.resolve())); // true false
+ * loop.close();
+ * ```
+ */
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;
 }

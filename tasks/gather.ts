@@ -164,6 +164,19 @@ export function gather<T extends unknown[]>(
  * last; with `returnExceptions: true` an element of the result may be the
  * child's error.
  *
+ * @example Collecting an error with the results
+ * ```ts
+ * import { gather, run } from "@asyncio/deno";
+ * const [ok, failed] = await run(async () =>
+ *   await gather(
+ *     (async () => "ok")(),
+ *     (async () => { throw new Error("boom"); })(),
+ *     { returnExceptions: true },
+ *   )
+ * );
+ * console.log(ok, (failed as Error).message); // ok boom
+ * ```
+ *
  * @param args The awaitables, then `{ returnExceptions }`.
  * @returns A Future of the results (or errors), in argument order.
  */

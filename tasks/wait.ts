@@ -17,14 +17,56 @@ import { type Coroutine, coroutine } from "./coroutine.ts";
 import { ValueError } from "./exceptions.ts";
 import { Future } from "./future.ts";
 
-/** `wait()` returns when any future finishes or is cancelled. */
+/**
+ * `wait()` returns when any future finishes or is cancelled.
+ *
+ * @example Waiting for the first
+ * ```ts
+ * import { FIRST_COMPLETED, run, sleep, wait } from "@asyncio/deno";
+ * await run(async () => {
+ *   const [done] = await wait([sleep(0.01, 1), sleep(0.05, 2)], {
+ *     returnWhen: FIRST_COMPLETED,
+ *   });
+ *   console.log(done.size); // 1
+ * });
+ * ```
+ */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
 /**
  * `wait()` returns when any future finishes by raising an exception, or
  * when all finish (as `ALL_COMPLETED`) if none raises.
+ *
+ * @example Stopping at the first error
+ * ```ts
+ * import { FIRST_EXCEPTION, run, sleep, wait } from "@asyncio/deno";
+ * await run(async () => {
+ *   const failing = (async () => {
+ *     await sleep(0.01);
+ *     throw new Error("boom");
+ *   })();
+ *   const [done, pending] = await wait([failing, sleep(0.05)], {
+ *     returnWhen: FIRST_EXCEPTION,
+ *   });
+ *   console.log(done.size, pending.size); // 1 1
+ *   for (const fut of done) fut.exception(); // retrieved
+ * });
+ * ```
  */
 export const FIRST_EXCEPTION = "FIRST_EXCEPTION";
-/** `wait()` returns when all futures finish or are cancelled. */
+/**
+ * `wait()` returns when all futures finish or are cancelled (the default).
+ *
+ * @example Waiting for all
+ * ```ts
+ * import { ALL_COMPLETED, run, sleep, wait } from "@asyncio/deno";
+ * await run(async () => {
+ *   const [done, pending] = await wait([sleep(0.01), sleep(0.02)], {
+ *     returnWhen: ALL_COMPLETED,
+ *   });
+ *   console.log(done.size, pending.size); // 2 0
+ * });
+ * ```
+ */
 export const ALL_COMPLETED = "ALL_COMPLETED";
 
 /** When `wait()` returns: one of the three constants. */
