@@ -15,14 +15,10 @@
  * @module
  */
 import { gather, run, taskGroup, waitFor } from "../mod.ts";
+import { median, table as renderTable } from "./_report.ts";
 
 const REPS = 5;
 const N = 100_000;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Warm up once, then time `REPS` runs; each returns milliseconds. */
 async function repeat(fn: (n: number) => Promise<number>, n: number) {
@@ -129,17 +125,7 @@ function table(rows: Row[]): string {
       doubling <= 2.2 ? "yes" : "NO",
     ];
   });
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...body.map((b) => b[i].length))
-  );
-  const line = (cells: string[]) =>
-    cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))
-      .join("  ");
-  return [
-    line(head),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...body.map(line),
-  ].join("\n");
+  return renderTable(head, body);
 }
 
 /** Run every benchmark and print the table. */

@@ -39,6 +39,7 @@
  */
 import { run, type Server } from "../mod.ts";
 import { startEchoServer } from "../examples/echo_server.ts";
+import { median, table } from "./_report.ts";
 
 type Kind = "ours" | "raw";
 
@@ -419,25 +420,6 @@ async function idle(server: Served, n: number): Promise<Idle> {
 }
 
 // Main ------------------------------------------------------------------------------
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function table(head: string[], body: string[][]): string {
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...body.map((b) => b[i].length))
-  );
-  const line = (cells: string[]) =>
-    cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))
-      .join("  ");
-  return [
-    line(head),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...body.map(line),
-  ].join("\n");
-}
 
 function sizeName(bytes: number): string {
   return bytes >= KiB ? `${bytes / KiB} KiB` : `${bytes} B`;

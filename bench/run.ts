@@ -32,14 +32,10 @@ import {
   run,
   sleep,
 } from "../mod.ts";
+import { median, table as renderTable } from "./_report.ts";
 
 const REPS = 5;
 const MiB = 1024 * 1024;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Warm up once, then time `REPS` runs; each returns its own measure. */
 async function repeat(fn: () => Promise<number> | number): Promise<number> {
@@ -241,17 +237,7 @@ function table(rows: Row[]): string {
     `<= ${r.target} ${r.unit}`,
     r.value <= r.target ? "yes" : "NO",
   ]);
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...body.map((b) => b[i].length))
-  );
-  const line = (cells: string[]) =>
-    cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))
-      .join("  ");
-  return [
-    line(head),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...body.map(line),
-  ].join("\n");
+  return renderTable(head, body);
 }
 
 /** Run every benchmark and print the table. */

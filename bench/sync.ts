@@ -22,13 +22,9 @@
  * @module
  */
 import { createTask, Lock, Queue, run, sleep } from "../mod.ts";
+import { median } from "./_report.ts";
 
 const REPS = 5;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Warm up once, then time `REPS` runs; each returns ns per operation. */
 async function repeat(fn: () => Promise<number>): Promise<number> {
