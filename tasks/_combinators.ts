@@ -5,13 +5,9 @@
  *
  * @module
  */
-import {
-  context,
-  currentTaskLike,
-  describe,
-  Holder,
-} from "../loop/_runtime.ts";
+import { adoptTogether, describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
+import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine } from "./coroutine.ts";
 import { ensureFuture } from "./ensure_future.ts";
 import { Future } from "./future.ts";
@@ -74,6 +70,33 @@ export function checkBody(api: string, value: unknown): void {
 }
 
 /**
+ * The awaitables of `wait()` or `asCompleted()` as a set of Futures of the
+ * current loop: every item is checked before any is wrapped (a bad call
+ * starts nothing), and the coroutines, all started before the call, are
+ * adopted together.
+ */
+export function toFutureSet<T>(
+  api: string,
+  items: Iterable<unknown>,
+): Set<Future<T>> {
+  for (const item of items) {
+    if (!isAwaitable(item)) {
+      throw new TypeError(
+        `${api}: aws must hold Futures, Tasks or coroutines, got ${
+          describe(item)
+        }`,
+      );
+    }
+  }
+  const loop = getEventLoop();
+  const futures = new Set<Future<T>>();
+  adoptTogether(() => {
+    for (const item of items) futures.add(toFuture<T>(api, item, loop));
+  });
+  return futures;
+}
+
+/**
  * `ensureFuture` with the combinator's name in the error: a Future as it
  * is, a coroutine or thenable wrapped in a Task of `loop`.
  */
@@ -126,52 +149,15 @@ export function* awaitResult(
 }
 
 /**
- * Run a user body (of `timeout`, `taskGroup`) and wait for what it returns,
- * with every synchronous part of it in an async context of its own,
- * labelled with the task running now.
- *
- * Why: when an `async` caller awaits the combinator, the body runs inside the
- * caller's await (a `then()` job), in the caller's holder; a
- * `createTask(work())` in the body would re-label that holder, and with it
- * the caller's own continuation, to the new task (DESIGN.md §3). In a holder
- * of its own, only the body's coroutines are adopted. `context.run()`
- * restores the caller's context after each part; a generator body is
- * stepped part by part, each step in the holder the previous one left.
+ * Run a user body (of `timeout`, `taskGroup`) and wait for what it returns.
+ * The body runs in the task that drives the combinator: inline in an `async`
+ * awaiter (whose `driveInline` gives it a holder of its own, so a
+ * `createTask()` in the body adopts only the body's coroutines), or in a
+ * generator task's step (which adopts a Promise the body returns).
  */
-export function* runBody<A>(
+export function runBody<A>(
   body: (arg: A) => unknown,
   arg: A,
 ): Generator<unknown, unknown, unknown> {
-  let holder = new Holder(currentTaskLike());
-  let generator: Iterator<unknown, unknown, unknown> | null = null;
-  const value = context.run(holder, () => {
-    const value = body(arg);
-    if (value instanceof Coroutine || isGenerator(value)) {
-      generator = (value as Iterable<unknown>)[Symbol.iterator]() as Iterator<
-        unknown,
-        unknown,
-        unknown
-      >;
-    }
-    holder = context.getStore()!;
-    return value;
-  });
-  if (generator === null) return isAwaitable(value) ? yield value : value;
-  const gen: Iterator<unknown, unknown, unknown> = generator;
-  let sent: unknown = undefined, error: unknown = undefined, failed = false;
-  for (;;) {
-    const step = context.run(holder, () => {
-      const step = failed ? gen.throw!(error) : gen.next(sent);
-      holder = context.getStore()!;
-      return step;
-    });
-    if (step.done) return step.value;
-    try {
-      sent = yield step.value;
-      failed = false;
-    } catch (e) {
-      error = e;
-      failed = true;
-    }
-  }
+  return awaitResult(body(arg));
 }
