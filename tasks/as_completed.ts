@@ -3,14 +3,14 @@
  *
  * @module
  */
-import { adoptTogether, describe } from "../loop/_runtime.ts";
+import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
   checkOptions,
   checkTimeout,
   isAwaitable,
-  toFuture,
+  toFutureSet,
 } from "./_combinators.ts";
 import { type Coroutine, coroutine } from "./coroutine.ts";
 import { TimeoutError } from "./exceptions.ts";
@@ -216,20 +216,6 @@ export function asCompleted<T>(
     "options.timeout",
     opts.timeout ?? null,
   );
-  const items = new Set(aws);
-  for (const item of items) {
-    if (!isAwaitable(item)) {
-      throw new TypeError(
-        `asCompleted: aws must hold Futures, Tasks or coroutines, got ${
-          describe(item)
-        }`,
-      );
-    }
-  }
-  const loop = getEventLoop();
-  const todo = new Set<Future<T>>();
-  adoptTogether(() => {
-    for (const item of items) todo.add(toFuture<T>("asCompleted", item, loop));
-  });
+  const todo = toFutureSet<T>("asCompleted", new Set(aws));
   return new AsCompletedIterator(todo, timeout);
 }

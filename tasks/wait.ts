@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { adoptTogether, describe } from "../loop/_runtime.ts";
+import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
@@ -11,7 +11,7 @@ import {
   checkTimeout,
   isAwaitable,
   releaseWaiter,
-  toFuture,
+  toFutureSet,
 } from "./_combinators.ts";
 import { type Coroutine, coroutine } from "./coroutine.ts";
 import { ValueError } from "./exceptions.ts";
@@ -187,19 +187,6 @@ export function wait<T>(
   ) {
     throw new ValueError(`Invalid return_when value: ${String(returnWhen)}`);
   }
-  for (const item of items) {
-    if (!isAwaitable(item)) {
-      throw new TypeError(
-        `wait: aws must hold Futures, Tasks or coroutines, got ${
-          describe(item)
-        }`,
-      );
-    }
-  }
-  const loop = getEventLoop();
-  const fs = new Set<Future<T>>();
-  adoptTogether(() => {
-    for (const item of new Set(items)) fs.add(toFuture<T>("wait", item, loop));
-  });
-  return waitImpl(fs, timeout, returnWhen, loop);
+  const fs = toFutureSet<T>("wait", new Set(items));
+  return waitImpl(fs, timeout, returnWhen, getEventLoop());
 }
