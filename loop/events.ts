@@ -44,7 +44,7 @@ export type ExceptionHandler = (
 ) => void;
 
 /** The name of a function for a repr, as CPython prints `cb()`. */
-export function callbackName(fn: unknown): string {
+function callbackName(fn: unknown): string {
   const name = typeof fn === "function" ? fn.name : "";
   return `${name || "<anonymous>"}()`;
 }

@@ -52,7 +52,7 @@ export const kAwait: unique symbol = Symbol("await");
 export const kCancelledError: unique symbol = Symbol("cancelledError");
 
 /** A task as the await bridge sees it. */
-export interface AwaitingTask extends TaskLike {
+interface AwaitingTask extends TaskLike {
   [kAwait](waiter: Waiter): void;
 }
 
@@ -149,7 +149,7 @@ function settleWaiter(waiter: Waiter): void {
 }
 
 /** Start an await of `fut` (or a bare yield) made by `then()`. */
-export function awaitThen(
+function awaitThen(
   fut: Future<unknown> | null,
   value: unknown,
   loop: AbstractEventLoop,
