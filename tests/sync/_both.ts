@@ -17,52 +17,16 @@ import {
   sleep,
 } from "../../mod.ts";
 
+import { asAsync, type Body, type Flavour, testEach } from "../tasks/_both.ts";
+
 export {
   assertError,
   assertRejectsError,
   assertThrowsError,
+  type Flavour,
   now,
   runVirtual,
 } from "../tasks/_both.ts";
-
-/** A scenario body: a generator function that `yield`s what it waits for. */
-export type Body<A extends unknown[], T> = (
-  ...args: A
-) => CoroutineGenerator<T>;
-
-/** One kind of coroutine a scenario runs over. */
-export interface Flavour {
-  /** `"async"` or `"generator"`. */
-  kind: "async" | "generator";
-  /** Make a coroutine function of this kind from a scenario body. */
-  fn<A extends unknown[], T>(
-    body: Body<A, T>,
-  ): (...args: A) => Promise<T> | Coroutine<T>;
-}
-
-function asAsync<A extends unknown[], T>(
-  body: Body<A, T>,
-): (...args: A) => Promise<T> {
-  return async function (...args: A): Promise<T> {
-    const it = body(...args);
-    let value: unknown = undefined;
-    let error: unknown = undefined;
-    let failed = false;
-    for (;;) {
-      const step = failed ? it.throw(error) : it.next(value);
-      if (step.done) return step.value;
-      failed = false;
-      try {
-        value = step.value === undefined
-          ? await sleep(0)
-          : await (step.value as PromiseLike<unknown>);
-      } catch (e) {
-        error = e;
-        failed = true;
-      }
-    }
-  };
-}
 
 function asGenerator<A extends unknown[], T>(
   body: Body<A, T>,
@@ -99,7 +63,5 @@ export function testBoth(
   name: string,
   test: (flavour: Flavour) => Promise<void>,
 ): void {
-  for (const flavour of flavours) {
-    Deno.test(`${name} [${flavour.kind}]`, () => test(flavour));
-  }
+  testEach(flavours, name, test);
 }

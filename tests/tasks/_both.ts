@@ -35,7 +35,8 @@ export interface Flavour {
   ): (...args: A) => Promise<T> | Coroutine<T>;
 }
 
-function asAsync<A extends unknown[], T>(
+/** A scenario body as an `async` function that `await`s what it yields. */
+export function asAsync<A extends unknown[], T>(
   body: Body<A, T>,
 ): (...args: A) => Promise<T> {
   return async function (...args: A): Promise<T> {
@@ -65,14 +66,23 @@ export const flavours: readonly Flavour[] = [
   { kind: "generator", fn: (body) => coroutine(body) },
 ];
 
+/** Register `name [kind]` for each of `over`, each running `test`. */
+export function testEach(
+  over: readonly Flavour[],
+  name: string,
+  test: (flavour: Flavour) => Promise<void>,
+): void {
+  for (const flavour of over) {
+    Deno.test(`${name} [${flavour.kind}]`, () => test(flavour));
+  }
+}
+
 /** Register `name [async]` and `name [generator]`, each running `test`. */
 export function testBoth(
   name: string,
   test: (flavour: Flavour) => Promise<void>,
 ): void {
-  for (const flavour of flavours) {
-    Deno.test(`${name} [${flavour.kind}]`, () => test(flavour));
-  }
+  testEach(flavours, name, test);
 }
 
 /** `run(main)` on a fresh loop with a `VirtualClock` starting at 0. */
