@@ -58,6 +58,13 @@ export class VirtualClock implements Clock {
    * @param start The time to start at, in seconds.
    */
   constructor(start = 0) {
+    if (typeof start !== "number" || !Number.isFinite(start)) {
+      throw new TypeError(
+        `VirtualClock: start must be a finite number of seconds, got ${typeof start} ${
+          String(start)
+        }`,
+      );
+    }
     this.#now = start;
   }
 
@@ -68,6 +75,11 @@ export class VirtualClock implements Clock {
 
   /** Move time forward by `seconds`. */
   advance(seconds: number): void {
+    if (typeof seconds !== "number") {
+      throw new TypeError(
+        `VirtualClock.advance: seconds must be a number, got ${typeof seconds}`,
+      );
+    }
     if (!(seconds >= 0)) {
       throw new RangeError(
         `VirtualClock.advance: seconds must be >= 0, got ${seconds}`,

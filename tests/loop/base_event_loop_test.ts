@@ -921,3 +921,16 @@ Deno.test("runForever() lets Deno's timers and I/O run while the ready queue sta
   assert.ok(fired, "the Deno timer never fired while the loop was busy");
   assert.ok(spins > 0);
 });
+
+Deno.test("VirtualClock rejects a start or an advance that is not a number of seconds", () => {
+  assert.throws(
+    () => new VirtualClock("5" as never),
+    (e: unknown) =>
+      e instanceof TypeError && /VirtualClock: start/.test(e.message),
+  );
+  const clock = new VirtualClock(1);
+  assert.throws(() => clock.advance(-1), RangeError);
+  assert.throws(() => clock.advance("1" as never), TypeError);
+  clock.advance(2);
+  assert.equal(clock.now(), 3);
+});
