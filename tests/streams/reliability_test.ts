@@ -4,6 +4,12 @@
  * buffer limits, and thousands of connections opened and closed in sequence
  * leave nothing behind. Every test closes everything it opens (the
  * sanitizers of `--trace-leaks` check that no op or resource is left).
+ *
+ * The open file descriptors of the process are counted by a `python3` child
+ * (Deno reads `/proc/<pid>/fd` only under `--allow-all`), so the tests need
+ * `--allow-run=python3` too. Only the count is skipped, with a warning, when
+ * `python3` is not installed or there is no `/proc`; without the permission
+ * the test fails, saying which flag is missing.
  */
 import assert from "node:assert/strict";
 import {
@@ -46,6 +52,87 @@ function fillPattern(chunk: Uint8Array, from: number): void {
   for (let at = 0; at < chunk.length; at += 4) {
     view.setUint32(at, word++, true);
   }
+}
+
+/**
+ * Lists the descriptors of the process `argv[1]` as `[[fd, target]...]`,
+ * leaving out this child's own: the parent's ends of its stdout and stderr
+ * pipes (the same pipe inodes as its fds 1 and 2) and the parent's pidfd of
+ * it (whose fdinfo names its pid).
+ */
+const PY_LIST_FDS = `
+import json, os, sys
+
+fds = "/proc/%d/fd" % int(sys.argv[1])
+if not os.path.isdir(fds):
+    print("null")
+    sys.exit()
+own = {"pipe:[%d]" % os.fstat(fd).st_ino for fd in (1, 2)}
+out = []
+for name in os.listdir(fds):
+    try:
+        target = os.readlink(os.path.join(fds, name))
+        if target in own:
+            continue
+        if target == "anon_inode:[pidfd]":
+            with open("/proc/%d/fdinfo/%s" % (int(sys.argv[1]), name)) as f:
+                if "Pid:\\t%d\\n" % os.getpid() in f.read():
+                    continue
+        out.append([int(name), target])
+    except OSError:  # closed meanwhile
+        pass
+print(json.dumps(sorted(out)))
+`;
+
+/**
+ * The open file descriptors of this process, as `fd -> target`, or
+ * `undefined` (after a warning) when they cannot be counted here: `python3`
+ * is not installed, or there is no `/proc`. The child's own pipes and pidfd,
+ * open in this process only while it runs, are left out: the count is the
+ * same on every call with nothing else opened or closed.
+ */
+async function openFds(): Promise<Map<number, string> | undefined> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("python3", {
+      args: ["-c", PY_LIST_FDS, String(Deno.pid)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      console.warn(
+        "reliability_test.ts: python3 is not installed: the open file descriptors are not counted",
+      );
+      return undefined;
+    }
+    throw new Error(
+      "counting the open file descriptors needs --allow-run=python3 (python3 could not be run)",
+      { cause: error },
+    );
+  }
+  assert.equal(out.code, 0, `python3 failed:\n${dec(out.stderr)}`);
+  const fds = JSON.parse(dec(out.stdout)) as [number, string][] | null;
+  if (fds === null) {
+    console.warn(
+      `reliability_test.ts: /proc/${Deno.pid}/fd does not exist: the open file descriptors are not counted`,
+    );
+    return undefined;
+  }
+  return new Map(fds);
+}
+
+/** The descriptors open in `after` and not in `before`, and conversely. */
+function fdChanges(
+  before: Map<number, string>,
+  after: Map<number, string>,
+): string {
+  const opened = [...after].filter(([fd, to]) => before.get(fd) !== to);
+  const closed = [...before].filter(([fd, to]) => after.get(fd) !== to);
+  const show = (fds: [number, string][]) =>
+    fds.map(([fd, to]) => `${fd} -> ${to}`).join(", ") || "none";
+  return `opened: ${show(opened)}; closed: ${show(closed)}`;
 }
 
 Deno.test("a 100 MiB transfer through a slow reader keeps memory bounded", async () => {
@@ -181,8 +268,10 @@ Deno.test("5,000 connections opened and closed in sequence leak nothing", async 
       writer.close();
       await writer.waitClosed();
     }
-    // No descriptor count: Deno 2 reads /proc/self only under --allow-all;
-    // --trace-leaks checks that no resource of the test is left open.
+    // The descriptors open now (the server's listening socket among them):
+    // all the connections below must leave this set as it is. Counted after
+    // the warm-up, so that anything opened lazily is already there.
+    const fdsAtStart = await openFds();
 
     for (let i = 0; i < N; i++) {
       const [reader, writer] = await openConnection("127.0.0.1", port);
@@ -202,10 +291,35 @@ Deno.test("5,000 connections opened and closed in sequence leak nothing", async 
     assert.equal(started, N + 1);
     assert.equal(finished, N + 1);
     assert.equal(serverErrors, 0);
+    // Every connection is closed on both sides: the descriptors open are
+    // those open at the start, no more, no fewer.
+    if (fdsAtStart !== undefined) {
+      const fds = await openFds();
+      assert.ok(fds !== undefined);
+      assert.equal(
+        fds.size,
+        fdsAtStart.size,
+        `open file descriptors: ${fdsAtStart.size} before the connections, ${fds.size} after (${
+          fdChanges(fdsAtStart, fds)
+        })`,
+      );
+    }
     assert.ok(server.isServing());
     server.close();
     await server.waitClosed();
     assert.deepEqual(server.sockets, []);
     assert.equal(finished, N + 1);
+    // Closing the server closed its listening socket and nothing else.
+    if (fdsAtStart !== undefined) {
+      const fds = await openFds();
+      assert.ok(fds !== undefined);
+      const changes = fdChanges(fdsAtStart, fds);
+      assert.equal(
+        fds.size,
+        fdsAtStart.size - 1,
+        `open file descriptors: ${fdsAtStart.size} with the server listening, ${fds.size} after it closed (${changes})`,
+      );
+      assert.match(changes, /^opened: none; closed: \d+ -> socket:\[\d+\]$/);
+    }
   });
 });
