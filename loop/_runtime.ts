@@ -173,9 +173,12 @@ export class LazyCoroutine {
 let taskCounter = 0;
 let reservedRootNumber = 0;
 
-/** The next `Task-N` name, from one global counter as in CPython. */
-export function nextTaskName(): string {
-  return `Task-${++taskCounter}`;
+/**
+ * The `N` of the next `Task-N` name, from one global counter as in CPython
+ * (a task makes the string only when asked).
+ */
+export function nextTaskNumber(): number {
+  return ++taskCounter;
 }
 
 /**
@@ -190,5 +193,5 @@ export function reserveRootTaskName(): void {
 export function takeRootTaskName(): string {
   const n = reservedRootNumber;
   reservedRootNumber = 0;
-  return n === 0 ? nextTaskName() : `Task-${n}`;
+  return `Task-${n === 0 ? nextTaskNumber() : n}`;
 }

@@ -38,6 +38,7 @@ import {
   type ExceptionHandler,
   Handle,
   inspect,
+  kOneArg,
   kRun,
   kSchedule,
   kTimerCancelled,
@@ -175,7 +176,12 @@ export class EventLoop implements AbstractEventLoop {
   [kSchedule]<A>(fn: (arg: A) => unknown, arg: A): void {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
     this.#ready.push(
-      taskResumers.has(fn) ? new StepHandle(fn, [arg]) : new Handle(fn, [arg]),
+      Handle[kOneArg](
+        taskResumers.has(fn)
+          ? new StepHandle(fn, NO_ARGS)
+          : new Handle(fn, NO_ARGS),
+        arg,
+      ),
     );
     if (this.#wake !== null) this.#wakeUp();
   }

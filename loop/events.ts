@@ -16,6 +16,8 @@ export const inspect: unique symbol = Symbol.for("Deno.customInspect") as never;
 export const kRun: unique symbol = Symbol("run");
 /** Internal: `callSoon(fn, arg)` for the module's own callbacks, unchecked. */
 export const kSchedule: unique symbol = Symbol("schedule");
+/** Internal: make a handle call its callback with one argument, no array. */
+export const kOneArg: unique symbol = Symbol("oneArg");
 /** Internal: a timer handle tells its loop it was cancelled. */
 export const kTimerCancelled: unique symbol = Symbol("timerCancelled");
 
@@ -64,9 +66,11 @@ function callbackName(fn: unknown): string {
  * ```
  */
 export class Handle {
-  // Two fields only: a handle is made per `callSoon`, the hottest path.
+  // Few fields: a handle is made per `callSoon`, the hottest path.
   #callback: ((...args: never[]) => unknown) | null;
+  /** The arguments; `null` when the single argument is in `#arg`. */
   #args: unknown[] | null;
+  #arg: unknown = undefined;
 
   /**
    * Made by the loop; user code gets handles from `callSoon`.
@@ -83,10 +87,18 @@ export class Handle {
     this.#args = args;
   }
 
+  /** Internal: `handle` calls its callback with `arg` alone (saves an array). */
+  static [kOneArg]<H extends Handle>(handle: H, arg: unknown): H {
+    handle.#args = null;
+    handle.#arg = arg;
+    return handle;
+  }
+
   /** Cancel the callback. If it has already run or been cancelled, nothing happens. */
   cancel(): void {
     this.#callback = null;
     this.#args = null;
+    this.#arg = undefined;
   }
 
   /** Return `true` if the callback was cancelled. */
@@ -98,11 +110,13 @@ export class Handle {
   [kRun](loop: AbstractEventLoop): void {
     const callback = this.#callback;
     if (callback === null) return;
-    const args = this.#args!;
+    const args = this.#args;
     try {
       // Spread only when needed: most internal callbacks take one argument.
-      if (args.length === 1) (callback as (a: unknown) => unknown)(args[0]);
-      else if (args.length === 0) (callback as () => unknown)();
+      if (args === null) (callback as (a: unknown) => unknown)(this.#arg);
+      else if (args.length === 1) {
+        (callback as (a: unknown) => unknown)(args[0]);
+      } else if (args.length === 0) (callback as () => unknown)();
       else (callback as (...a: unknown[]) => unknown)(...args);
     } catch (exception) {
       loop.callExceptionHandler({

@@ -362,7 +362,9 @@ export class Future<T = unknown> implements Awaitable<T> {
   /** Internal: add `fn(arg)` as a done-callback, without a closure. */
   [kAddCallback]<A>(fn: (arg: A) => unknown, arg: A): void {
     if (this.#state !== PENDING) schedule(this.#loop, fn, arg);
-    else (this.#callbacks ??= []).push(fn, arg);
+    // A literal for the first pair: `[].push` would reserve 17 slots.
+    else if (this.#callbacks === null) this.#callbacks = [fn, arg];
+    else this.#callbacks.push(fn, arg);
   }
 
   /** Internal: finish as cancelled by `error` (a task whose coroutine raised it). */

@@ -14,7 +14,7 @@ import {
   factories,
   Holder,
   LazyCoroutine,
-  nextTaskName,
+  nextTaskNumber,
   reserveRootTaskName,
   runtime,
   taskResumers,
@@ -123,7 +123,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * ```
  */
 export class Task<T = unknown> extends Future<T> {
-  #name: string;
+  /** The name, or the `N` of `Task-N` until asked for (saves a string). */
+  #name: string | number;
   #coro: unknown;
   /** A generator task's delegation stack; `null` for an `async` coroutine. */
   #stack: AnyIterator[] | null = null;
@@ -163,7 +164,7 @@ export class Task<T = unknown> extends Future<T> {
       );
     }
     const name = options?.name ?? null;
-    this.#name = name === null ? nextTaskName() : String(name);
+    this.#name = name === null ? nextTaskNumber() : String(name);
     this.#coro = coro;
     const loop = this.getLoop();
     const eager = options?.eagerStart === true;
@@ -202,7 +203,12 @@ export class Task<T = unknown> extends Future<T> {
 
   /** Return the name of the task. */
   getName(): string {
-    return this.#name;
+    return this.#nameString();
+  }
+
+  #nameString(): string {
+    const name = this.#name;
+    return typeof name === "string" ? name : (this.#name = `Task-${name}`);
   }
 
   /** Set the name of the task. */
@@ -564,7 +570,9 @@ export class Task<T = unknown> extends Future<T> {
     const coroName = coro instanceof Coroutine || coro instanceof LazyCoroutine
       ? ` coro=<${coro.name}()>`
       : "";
-    return [`${word} name='${this.#name}'${coroName}`, ...rest].join(" ");
+    return [`${word} name='${this.#nameString()}'${coroName}`, ...rest].join(
+      " ",
+    );
   }
 }
 
