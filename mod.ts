@@ -174,5 +174,5 @@ export {
   type StartUnixServerOptions,
 } from "./streams/start_unix_server.ts";
 export { StreamReader } from "./streams/stream_reader.ts";
-export { StreamWriter } from "./streams/stream_writer.ts";
+export { type StartTlsOptions, StreamWriter } from "./streams/stream_writer.ts";
 export type { Transport } from "./streams/transport.ts";

@@ -1,11 +1,12 @@
 /**
- * Argument checks shared by `openConnection`, `startServer` and their Unix
- * socket counterparts.
+ * Argument checks shared by `openConnection`, `startServer`, their Unix
+ * socket counterparts and `StreamWriter.startTls`.
  *
  * @module
  */
 import { describe } from "../loop/_runtime.ts";
 import { ValueError } from "../tasks/exceptions.ts";
+import type { SslClientOptions } from "./open_connection.ts";
 
 /** Throw unless `port` is an integer from 0 to 65535; return it. */
 export function checkPort(api: string, port: unknown): number {
@@ -50,4 +51,37 @@ export function checkOptions<T>(api: string, options: T): T {
     );
   }
   return options;
+}
+
+const DEFAULT_SSL: SslClientOptions = Object.freeze({});
+
+/**
+ * A client's `ssl` as settings: `null` for none (`undefined`, `null`,
+ * `false`), a frozen `{}` for `true`; else a `TypeError` naming `api` and
+ * the argument `name`.
+ */
+export function checkSsl(
+  api: string,
+  name: string,
+  ssl: unknown,
+): SslClientOptions | null {
+  if (ssl === undefined || ssl === null || ssl === false) return null;
+  if (ssl === true) return DEFAULT_SSL;
+  if (typeof ssl !== "object") {
+    throw new TypeError(
+      `${api}: ${name} must be a boolean or an object, got ${describe(ssl)}`,
+    );
+  }
+  const caCerts = (ssl as SslClientOptions).caCerts;
+  if (
+    caCerts !== undefined &&
+    (!Array.isArray(caCerts) || caCerts.some((c) => typeof c !== "string"))
+  ) {
+    throw new TypeError(
+      `${api}: ${name}.caCerts must be an array of PEM strings, got ${
+        describe(caCerts)
+      }`,
+    );
+  }
+  return ssl as SslClientOptions;
 }

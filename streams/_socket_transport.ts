@@ -7,6 +7,18 @@
  *   buffer (through the protocol) and wakes its waiter; a task cancelled
  *   while waiting for data cancels only its loop Future, never a Deno read,
  *   so no byte is lost. The pump stops while reading is paused.
+ * - The pump is demand-driven: it reads a loop turn after the start, at
+ *   once after a read that filled its buffer, when the reader asks for data
+ *   (`wantData()`), and, a loop turn after a delivery, when the reader left
+ *   bytes unconsumed (a slow reader: reading ahead up to the pause at twice
+ *   the limit, as asyncio's). Otherwise it parks. So once the reader has
+ *   taken the peer's last reply and nobody waits in a read, no Deno read is
+ *   pending, which `startTls` needs (a pending Deno read cannot be
+ *   cancelled, and `Deno.startTls` fails while one is, losing the socket).
+ * - `startTls` hands the upgrade to the parked pump, which runs
+ *   `Deno.startTls` and the handshake and then reads from the TLS
+ *   connection: the pump stays the only reader, and `released()` waits for
+ *   the upgrade's Deno ops too.
  * - Every promise of a Deno op is awaited inside a `try`: no rejection is
  *   ever unhandled. Errors go to the protocol (`connectionLost(exc)`) under
  *   Python's names, or to the loop's exception handler.
@@ -32,12 +44,17 @@ import {
   RuntimeError,
   ValueError,
 } from "../tasks/exceptions.ts";
+import type { CoroutineGenerator } from "../tasks/coroutine.ts";
+import type { Future } from "../tasks/future.ts";
+import type { SslClientOptions } from "./open_connection.ts";
 import type { Transport } from "./transport.ts";
 
 /** What the transport calls, as asyncio's `Protocol`. */
 export interface Protocol {
   connectionMade(transport: SocketTransport): void;
   dataReceived(data: Uint8Array): void;
+  /** The bytes received and not yet consumed (the pump reads ahead then). */
+  bufferedSize(): number;
   eofReceived(): void;
   connectionLost(exc: unknown): void;
   pauseWriting(): void;
@@ -100,6 +117,36 @@ export function toPythonError(error: unknown): unknown {
   return error;
 }
 
+/** Deno's options for a client TLS connection checked against `hostname`. */
+export function clientTlsOptions(
+  hostname: string,
+  ssl: SslClientOptions,
+): Deno.StartTlsOptions {
+  return ssl.caCerts === undefined
+    ? { hostname }
+    : { hostname, caCerts: ssl.caCerts };
+}
+
+/** A `startTls` request, run by the read pump. */
+interface TlsUpgrade {
+  ssl: SslClientOptions;
+  hostname: string;
+  /** The handshake timeout, in seconds. */
+  timeout: number;
+  /** Done when the upgrade is (or failed); what `startTls` waits on. */
+  future: Future<undefined>;
+}
+
+function settle(future: Future<undefined>, exc: unknown): void {
+  if (future.done()) return; // the waiting task was cancelled
+  try {
+    if (exc === null) future.setResult(undefined);
+    else future.setException(exc);
+  } catch {
+    // the loop is closed
+  }
+}
+
 /** Whether an error is an `OSError` in asyncio's sense (not logged). */
 function isOsError(error: unknown): boolean {
   return error instanceof ConnectionError ||
@@ -108,6 +155,7 @@ function isOsError(error: unknown): boolean {
 
 const FIRST_READ_SIZE = 4096;
 const MAX_READ_SIZE = 65536;
+const JOIN_LIMIT = 65536;
 const DEFAULT_HIGH_WATER = 64 * 1024;
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 const SSL_HANDSHAKE_TIMEOUT_MS = 60_000;
@@ -140,7 +188,19 @@ export class SocketTransport implements Transport, ForceClosable {
   #connLost = 0;
   #eof = false;
   #readingPaused = false;
+  /** Wakes the pump where it waits (paused or parked). */
   #resumeRead: (() => void) | null = null;
+  /** The reader asked for data while no read was pending. */
+  #readWanted = false;
+  /** A Deno read is pending. */
+  #readPending = false;
+  /** The pump has ended (EOF, error or close): nothing reads anymore. */
+  #pumpEnded = false;
+  /** The host connected to: `startTls`'s default server name. */
+  #host: string | null;
+  /** The `startTls` request the pump is to run. */
+  #upgrade: TlsUpgrade | null = null;
+  #upgrading = false;
   #pumpDone: Promise<void>;
   #chunks: Uint8Array[] = [];
   #bufferSize = 0;
@@ -155,6 +215,8 @@ export class SocketTransport implements Transport, ForceClosable {
    * @param sslcontext For a TLS connection, what `getExtraInfo("sslcontext")`
    * returns; on a server (with an `owner`), the handshake is then completed
    * before `connectionMade`.
+   * @param host The host a client connected to (`startTls`'s default server
+   * name), `null` for an accepted connection.
    */
   constructor(
     loop: AbstractEventLoop,
@@ -162,9 +224,11 @@ export class SocketTransport implements Transport, ForceClosable {
     protocol: Protocol,
     owner: ConnectionOwner | null = null,
     sslcontext: object | null = null,
+    host: string | null = null,
   ) {
     this.#loop = loop;
     this.#conn = conn;
+    this.#host = host;
     this.#protocol = protocol;
     this.#owner = owner;
     this.#extra = {
@@ -219,16 +283,46 @@ export class SocketTransport implements Transport, ForceClosable {
     return this.#readLoop();
   }
 
-  /** The read pump: the only reader of the socket. */
+  /**
+   * The read pump: the only reader of the socket. It reads a loop turn
+   * after the start (so that a `startTls` right after connecting finds no
+   * read pending), at once after a read that filled its buffer (more is
+   * likely queued), and otherwise when the reader asks for data
+   * (`wantData()`) or has left data unconsumed (`#readAheadIfUnread`);
+   * else it parks. It waits while reading is paused. Parked is not paused:
+   * `isReading()` stays true. Woken to close, it ends; handed a `startTls`
+   * upgrade, it runs it and goes on reading from the TLS connection.
+   */
   async #readLoop(): Promise<void> {
     let buf = new Uint8Array(FIRST_READ_SIZE);
+    let readAtOnce = false;
+    if (!this.#loop.isClosed()) {
+      this.#loop.callSoon(SocketTransport.#firstRead, this);
+    }
     try {
       for (;;) {
-        while (this.#readingPaused && !this.#closing) {
-          await new Promise<void>((resolve) => this.#resumeRead = resolve);
+        for (;;) {
+          if (this.#closing) return;
+          const upgrade = this.#upgrade;
+          if (upgrade !== null) {
+            this.#upgrade = null;
+            if (!await this.#runUpgrade(upgrade)) return;
+          } else if (
+            !this.#readingPaused && (readAtOnce || this.#readWanted)
+          ) {
+            break;
+          } else {
+            await new Promise<void>((resolve) => this.#resumeRead = resolve);
+          }
         }
-        if (this.#closing) return;
-        const n = await this.#conn.read(buf);
+        readAtOnce = this.#readWanted = false;
+        let n: number | null;
+        this.#readPending = true;
+        try {
+          n = await this.#conn.read(buf);
+        } finally {
+          this.#readPending = false;
+        }
         // Closing: as asyncio removes the reader, later data is dropped.
         if (this.#closing) return;
         if (n === null) {
@@ -236,15 +330,200 @@ export class SocketTransport implements Transport, ForceClosable {
           return; // the stream protocol keeps the transport open
         }
         this.#protocol.dataReceived(buf.subarray(0, n));
-        if (n === buf.length && buf.length < MAX_READ_SIZE) {
-          buf = new Uint8Array(buf.length * 2);
+        if (n === buf.length) {
+          readAtOnce = true;
+          if (buf.length < MAX_READ_SIZE) buf = new Uint8Array(buf.length * 2);
+        } else if (!this.#loop.isClosed()) {
+          this.#loop.callSoon(SocketTransport.#readAheadIfUnread, this);
         }
       }
     } catch (error) {
       if (!this.#closing) {
         this.#fatalError(error, "Fatal read error on socket transport");
       }
+    } finally {
+      this.#pumpEnded = true;
+      const upgrade = this.#upgrade;
+      this.#upgrade = null;
+      if (upgrade !== null) {
+        settle(upgrade.future, new ConnectionResetError("Connection lost"));
+      }
     }
+  }
+
+  /**
+   * A loop turn after a delivery (the reader's task has had its step): if
+   * the reader left bytes unconsumed, it is slow or not reading yet, so the
+   * parked pump reads ahead, as asyncio's always does, until the buffer
+   * passes twice the limit and reading pauses. A reader that took
+   * everything leaves the pump parked until it asks for more.
+   */
+  static #readAheadIfUnread(transport: SocketTransport): void {
+    if (transport.#protocol.bufferedSize() > 0) transport.#readIfIdle();
+  }
+
+  /** A loop turn after the pump started: its first read. */
+  static #firstRead(transport: SocketTransport): void {
+    transport.#readIfIdle();
+  }
+
+  /** Let a parked pump read, unless a `startTls` is under way. */
+  #readIfIdle(): void {
+    if (
+      this.#readPending || this.#readWanted || this.#closing ||
+      this.#upgrading
+    ) return;
+    this.#readWanted = true;
+    this.#wakePump();
+  }
+
+  /** Wake the pump where it waits. */
+  #wakePump(): void {
+    const wake = this.#resumeRead;
+    this.#resumeRead = null;
+    wake?.();
+  }
+
+  /**
+   * Internal: the reader waits for data. A parked pump reads; a pending
+   * read will deliver (and the reader asks again if that is not enough).
+   */
+  wantData(): void {
+    if (this.#readPending || this.#closing) return;
+    this.#readWanted = true;
+    this.#wakePump();
+  }
+
+  /**
+   * `StreamWriter.startTls`: upgrade this client TCP connection to TLS once
+   * the write loop is idle, checking the server's certificate against
+   * `serverHostname` (default: the host connected to). Raises
+   * `RuntimeError` on an accepted connection, a TLS one, a Unix socket, or
+   * while a read is pending (it cannot be cancelled; `Deno.startTls` would
+   * fail and lose the socket). A failed handshake, or one longer than
+   * `timeout` seconds (`ConnectionAbortedError`), closes the connection and
+   * is raised; so is cancellation, after closing the connection, as asyncio.
+   */
+  *startTls(
+    ssl: SslClientOptions,
+    serverHostname: string | null,
+    timeout: number,
+  ): CoroutineGenerator<void> {
+    if (this.#owner !== null) {
+      throw new RuntimeError(
+        "StreamWriter.startTls: Deno has no server-side TLS upgrade " +
+          "(no Deno API upgrades an accepted connection); serve TLS with " +
+          "startServer(…, { ssl }) instead",
+      );
+    }
+    if ("sslcontext" in this.#extra) {
+      throw new RuntimeError(
+        `StreamWriter.startTls: transport ${this} is already TLS ` +
+          "(Deno has no TLS over TLS)",
+      );
+    }
+    if (this.#conn.remoteAddr.transport !== "tcp") {
+      throw new RuntimeError(
+        "StreamWriter.startTls: only a TCP connection can be upgraded " +
+          `(Deno.startTls), got a ${this.#conn.remoteAddr.transport} socket`,
+      );
+    }
+    if (this.#upgrading) {
+      throw new RuntimeError(
+        "StreamWriter.startTls: a TLS upgrade is already in progress",
+      );
+    }
+    this.#upgrading = true;
+    try {
+      // The plain-text bytes go out before the handshake.
+      while (this.#writing !== null && !this.#closing) {
+        yield* this.#writeIdle();
+      }
+      if (this.#closing || this.#pumpEnded) {
+        throw new ConnectionResetError("Connection lost");
+      }
+      if (this.#readPending) {
+        throw new RuntimeError(
+          "StreamWriter.startTls: cannot start TLS while a read is in progress",
+        );
+      }
+      const future = this.#loop.createFuture<undefined>();
+      const hostname = serverHostname ?? this.#host ??
+        (this.#extra.peername as [string, number])[0];
+      this.#upgrade = { ssl, hostname, timeout, future };
+      this.#wakePump();
+      try {
+        yield* future;
+      } catch (error) {
+        this.close(); // as asyncio: a failed or cancelled start_tls closes
+        throw error;
+      }
+    } finally {
+      this.#upgrading = false;
+    }
+  }
+
+  /** A loop Future done once the current write loop has ended. */
+  #writeIdle(): Future<undefined> {
+    const future = this.#loop.createFuture<undefined>();
+    const done = () => settle(future, null);
+    if (this.#writing === null) done();
+    else this.#writing.then(done, done);
+    return future;
+  }
+
+  /**
+   * Run a `startTls` upgrade in the pump (no read pending): `Deno.startTls`,
+   * then the handshake under its timeout. Return whether to go on reading.
+   */
+  async #runUpgrade(upgrade: TlsUpgrade): Promise<boolean> {
+    const { future, timeout } = upgrade;
+    let aborted: ConnectionAbortedError | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const tls = await Deno.startTls(
+        this.#conn as Deno.TcpConn,
+        clientTlsOptions(upgrade.hostname, upgrade.ssl),
+      );
+      this.#conn = tls;
+      if (this.#connClosed) {
+        // Closed meanwhile: closing the TCP connection that Deno.startTls
+        // had taken did nothing.
+        tls.close();
+        settle(future, new ConnectionResetError("Connection lost"));
+        return false;
+      }
+      const timeoutMs = timeout * 1000;
+      if (timeoutMs <= 0x7fffffff) {
+        timer = setTimeout(() => {
+          aborted = new ConnectionAbortedError(
+            `SSL handshake is taking longer than ${
+              Number.isInteger(timeout) ? timeout.toFixed(1) : timeout
+            } seconds: aborting the connection`,
+          );
+          this.#forceClose(aborted);
+        }, timeoutMs);
+      }
+      await tls.handshake();
+    } catch (error) {
+      if (aborted !== null) settle(future, aborted);
+      else if (this.#closing) {
+        settle(future, new ConnectionResetError("Connection lost"));
+      } else {
+        this.#fatalError(error, "SSL handshake failed");
+        settle(future, toPythonError(error));
+      }
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.#closing) {
+      settle(future, new ConnectionResetError("Connection lost"));
+      return false;
+    }
+    this.#extra.sslcontext = upgrade.ssl;
+    settle(future, null);
+    return true;
   }
 
   write(data: Uint8Array): void {
@@ -274,31 +553,24 @@ export class SocketTransport implements Transport, ForceClosable {
     for (const data of list) this.write(data);
   }
 
-  /** The write loop: sends the buffer, joining the chunks queued meanwhile. */
+  /**
+   * The write loop: sends the buffer, one Deno write for all the chunks
+   * queued meanwhile. It starts a loop turn after the first `write()`, so
+   * that the writes of the rest of the task step go out in the same
+   * syscall (a Deno write costs far more than a copy).
+   */
   async #writeLoop(): Promise<void> {
     try {
-      while (this.#chunks.length > 0) {
-        const chunks = this.#chunks;
-        this.#chunks = [];
-        let data: Uint8Array;
-        if (chunks.length === 1) data = chunks[0];
-        else {
-          let total = 0;
-          for (const chunk of chunks) total += chunk.length;
-          data = new Uint8Array(total);
-          let at = 0;
-          for (const chunk of chunks) {
-            data.set(chunk, at);
-            at += chunk.length;
-          }
-        }
+      await new Promise((resolve) => this.#loop.callSoon(resolve, undefined));
+      while (this.#chunks.length > 0 && this.#connLost === 0) {
+        const data = this.#takeChunks();
         let sent = 0;
         while (sent < data.length) {
           sent += await this.#conn.write(
             sent === 0 ? data : data.subarray(sent),
           );
         }
-        if (this.#connLost > 0) return; // aborted meanwhile
+        if (this.#connLost > 0) break; // aborted meanwhile
         this.#bufferSize -= data.length;
         this.#maybeResumeProtocol();
       }
@@ -312,6 +584,28 @@ export class SocketTransport implements Transport, ForceClosable {
     this.#writing = null;
     if (this.#closing) this.#callConnectionLost(null);
     else if (this.#eof) this.#shutdownWrite();
+  }
+
+  /**
+   * The next bytes to send: the small chunks at the front joined, so that
+   * they go in one syscall; a big one alone, not copied again.
+   */
+  #takeChunks(): Uint8Array {
+    const chunks = this.#chunks;
+    let n = 1;
+    let total = chunks[0].length;
+    while (n < chunks.length && total + chunks[n].length <= JOIN_LIMIT) {
+      total += chunks[n++].length;
+    }
+    let data = chunks[0];
+    if (n > 1) {
+      data = new Uint8Array(total);
+      for (let i = 0, at = 0; i < n; at += chunks[i++].length) {
+        data.set(chunks[i], at);
+      }
+    }
+    chunks.splice(0, n);
+    return data;
   }
 
   #shutdownWrite(): void {

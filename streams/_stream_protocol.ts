@@ -105,6 +105,10 @@ export class StreamProtocol implements Protocol {
     this.#reader?.feedEof();
   }
 
+  bufferedSize(): number {
+    return this.#reader?.bufferSize ?? 0;
+  }
+
   connectionLost(exc: unknown): void {
     const reader = this.#reader;
     if (reader !== null) {

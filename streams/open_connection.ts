@@ -12,9 +12,13 @@ import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { ValueError } from "../tasks/exceptions.ts";
 import { Op } from "../tasks/_op.ts";
-import { SocketTransport, toPythonError } from "./_socket_transport.ts";
+import {
+  clientTlsOptions,
+  SocketTransport,
+  toPythonError,
+} from "./_socket_transport.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
-import { checkLimit, checkPort } from "./_checks.ts";
+import { checkLimit, checkPort, checkSsl } from "./_checks.ts";
 import { DEFAULT_LIMIT, StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
@@ -110,7 +114,7 @@ export function openConnection(
     );
   }
   const limit = checkLimit("openConnection", options.limit ?? DEFAULT_LIMIT);
-  const ssl = checkSsl(options.ssl);
+  const ssl = checkSsl("openConnection", "options.ssl", options.ssl);
   const serverHostname = options.serverHostname ?? null;
   if (serverHostname !== null && typeof serverHostname !== "string") {
     throw new TypeError(
@@ -126,36 +130,9 @@ export function openConnection(
     ? () => Deno.connect({ hostname: host, port })
     : () => dialTls(host, port, serverHostname ?? host, ssl);
   return new Op(
-    openStream(getEventLoop(), dial, limit, ssl),
+    openStream(getEventLoop(), dial, limit, ssl, host),
     "openConnection",
   );
-}
-
-const DEFAULT_SSL: SslClientOptions = Object.freeze({});
-
-/** `ssl` as settings (`null` for none), or a `TypeError`. */
-function checkSsl(ssl: unknown): SslClientOptions | null {
-  if (ssl === undefined || ssl === null || ssl === false) return null;
-  if (ssl === true) return DEFAULT_SSL;
-  if (typeof ssl !== "object") {
-    throw new TypeError(
-      `openConnection: options.ssl must be a boolean or an object, got ${
-        describe(ssl)
-      }`,
-    );
-  }
-  const caCerts = (ssl as SslClientOptions).caCerts;
-  if (
-    caCerts !== undefined &&
-    (!Array.isArray(caCerts) || caCerts.some((c) => typeof c !== "string"))
-  ) {
-    throw new TypeError(
-      `openConnection: options.ssl.caCerts must be an array of PEM strings, got ${
-        describe(caCerts)
-      }`,
-    );
-  }
-  return ssl as SslClientOptions;
 }
 
 /**
@@ -169,19 +146,19 @@ async function dialTls(
   serverHostname: string,
   ssl: SslClientOptions,
 ): Promise<Deno.TlsConn> {
-  const tlsOptions = ssl.caCerts === undefined ? {} : { caCerts: ssl.caCerts };
   let conn: Deno.TlsConn;
   if (serverHostname === host) {
-    conn = await Deno.connectTls({ hostname: host, port, ...tlsOptions });
+    conn = await Deno.connectTls({ port, ...clientTlsOptions(host, ssl) });
   } else {
     const tcp = await Deno.connect({ hostname: host, port });
     try {
-      conn = await Deno.startTls(tcp, {
-        hostname: serverHostname,
-        ...tlsOptions,
-      });
+      conn = await Deno.startTls(tcp, clientTlsOptions(serverHostname, ssl));
     } catch (error) {
-      tcp.close();
+      try {
+        tcp.close();
+      } catch {
+        // Deno.startTls took the socket (and closed it)
+      }
       throw error;
     }
   }
@@ -196,13 +173,15 @@ async function dialTls(
 
 /**
  * Open a stream over the connection `dial` makes (`openConnection`,
- * `openUnixConnection`): `[reader, writer]` once connected.
+ * `openUnixConnection`): `[reader, writer]` once connected. `host` is the
+ * host connected to, `startTls`'s default `serverHostname`.
  */
 export function* openStream(
   loop: AbstractEventLoop,
   dial: () => Promise<Deno.Conn>,
   limit: number,
   sslcontext: object | null = null,
+  host: string | null = null,
 ): CoroutineGenerator<[StreamReader, StreamWriter]> {
   const fut = loop.createFuture<Deno.Conn>();
   dial().then(
@@ -225,6 +204,7 @@ export function* openStream(
     protocol,
     null,
     sslcontext,
+    host,
   );
   const writer = new StreamWriter(transport, protocol, reader, loop);
   return [reader, writer];

@@ -25,10 +25,16 @@ import type { Transport } from "./transport.ts";
 /** The default buffer limit of readers, 64 KiB, as asyncio's `_DEFAULT_LIMIT`. */
 export const DEFAULT_LIMIT = 2 ** 16;
 
-/** What a reader needs of its transport: flow control of reading. */
-type ReadFlowControl = Pick<Transport, "pauseReading" | "resumeReading">;
+/**
+ * What a reader needs of its transport: flow control of reading, and
+ * (internal, for a socket transport's demand-driven read pump) `wantData()`,
+ * called when the reader starts waiting for data.
+ */
+type ReadFlowControl =
+  & Pick<Transport, "pauseReading" | "resumeReading">
+  & { wantData?(): void };
 
-/** Internal: give a reader the transport it pauses and resumes. */
+/** Internal: give a reader the transport it pauses, resumes and asks for data. */
 export const kSetTransport: unique symbol = Symbol("setTransport");
 
 const EMPTY = new Uint8Array(0);
@@ -120,7 +126,9 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
 
   /** Internal: set the transport that `feedData` pauses. */
   [kSetTransport](
-    transport: Pick<Transport, "pauseReading" | "resumeReading">,
+    transport:
+      & Pick<Transport, "pauseReading" | "resumeReading">
+      & { wantData?(): void },
   ): void {
     if (this.#transport !== null) {
       throw new RuntimeError("Transport already set");
@@ -241,6 +249,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     }
     const waiter = this.#loop.createFuture<undefined>();
     this.#waiter = waiter;
+    this.#transport?.wantData?.();
     try {
       yield* waiter;
     } finally {

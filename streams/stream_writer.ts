@@ -3,13 +3,39 @@
  *
  * @module
  */
+import { describe } from "../loop/_runtime.ts";
 import { type AbstractEventLoop, inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
+import { ValueError } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import { sleep } from "../tasks/sleep.ts";
 import { Op } from "../tasks/_op.ts";
+import { SocketTransport } from "./_socket_transport.ts";
+import { checkOptions, checkSsl } from "./_checks.ts";
+import type { SslClientOptions } from "./open_connection.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import type { Transport } from "./transport.ts";
+
+/** asyncio's `SSL_HANDSHAKE_TIMEOUT`, in seconds. */
+const SSL_HANDSHAKE_TIMEOUT = 60;
+
+/** Options for `StreamWriter.startTls()`. */
+export interface StartTlsOptions {
+  /**
+   * The name the server's certificate is checked against (and sent in
+   * SNI). Defaults to the host the stream was opened to.
+   *
+   * @default {null}
+   */
+  serverHostname?: string | null;
+  /**
+   * How long the TLS handshake may take, in seconds, before the connection
+   * is aborted (`ConnectionAbortedError`).
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number | null;
+}
 
 /** What a writer needs of its stream protocol. */
 export interface WriterProtocol {
@@ -128,7 +154,8 @@ export class StreamWriter {
    * Return optional transport information: `"peername"` and `"sockname"`
    * as `[host, port]` (for a Unix socket, the path, `""` when unnamed, as
    * CPython), and `"sslcontext"`: for a TLS stream the `ssl` option it was
-   * opened with (`{}` for `ssl: true`), `null` otherwise.
+   * opened (or upgraded by `startTls`) with (`{}` for `ssl: true`), `null`
+   * otherwise.
    *
    * @param name What to return.
    * @param defaultValue What to return when there is no such information.
@@ -157,6 +184,114 @@ export class StreamWriter {
       yield* sleep(0);
     }
     yield* this.#protocol.drainHelper();
+  }
+
+  /**
+   * Upgrade an existing stream-based connection to TLS, as asyncio's
+   * `StreamWriter.start_tls`: the client side of STARTTLS. Once the write
+   * buffer is flushed, the TLS handshake is done on the connection
+   * (`Deno.startTls`); later reads and writes go through TLS, and the bytes
+   * already in the reader's buffer stay there, read first.
+   * `getExtraInfo("sslcontext")` is then `ssl` (`{}` for `true`).
+   *
+   * Call it once the peer's go-ahead is read, with no task waiting in a read
+   * and no write until it returns. A Deno read cannot be cancelled (and
+   * `Deno.startTls` fails while one is pending), so the stream reads only
+   * while the reader asks for data or leaves some unconsumed, and
+   * `startTls` raises `RuntimeError` while a read is in progress.
+   *
+   * A failed handshake closes the connection and raises its error
+   * (`Deno.errors.InvalidData` for a certificate that is not trusted, as
+   * `openConnection` raises), which the reader and `waitClosed()` raise
+   * too; a handshake longer than `sslHandshakeTimeout` raises
+   * `ConnectionAbortedError`; a cancelled `startTls` closes the connection,
+   * as asyncio's does. (With a silent peer, Deno keeps the socket of a
+   * handshake in progress open until the peer closes it; no Deno resource
+   * is left.) Deno has no server-side upgrade: on a stream of
+   * `startServer`, and on a stream already over TLS, `RuntimeError` is
+   * raised. Needs `--allow-net`.
+   *
+   * @param ssl `true` for the default settings (the system's root
+   * certificates), or the settings (`{ caCerts }`), as `openConnection`'s
+   * `ssl` option.
+   * @param options `serverHostname` (default: the host connected to, where
+   * asyncio requires one) and `sslHandshakeTimeout` in seconds (default 60).
+   * @returns Awaitable with `await` and `yield*`; done once the handshake is.
+   * @throws {RuntimeError} On a server's stream, a TLS one, a Unix socket,
+   * or while a read is in progress.
+   * @throws {ConnectionAbortedError} If the handshake takes too long.
+   * @throws {ConnectionResetError} If the connection is lost or closing.
+   *
+   * @example A STARTTLS client (declared, not run: it needs a server)
+   * ```ts
+   * import { openConnection } from "@asyncio/deno";
+   * async function secureHello(caCert: string): Promise<string> {
+   *   const [reader, writer] = await openConnection("localhost", 8025);
+   *   await reader.readLine(); // the greeting
+   *   writer.write(new TextEncoder().encode("STARTTLS\r\n"));
+   *   await reader.readLine(); // "220 Ready to start TLS"
+   *   await writer.startTls({ caCerts: [caCert] });
+   *   writer.write(new TextEncoder().encode("EHLO me\r\n"));
+   *   const reply = new TextDecoder().decode(await reader.readLine());
+   *   writer.close();
+   *   await writer.waitClosed();
+   *   return reply;
+   * }
+   * console.log(typeof secureHello); // function
+   * ```
+   */
+  startTls(
+    ssl: true | SslClientOptions,
+    options: StartTlsOptions = {},
+  ): Awaitable<void> {
+    const api = "StreamWriter.startTls";
+    if (ssl !== true && (ssl === null || typeof ssl !== "object")) {
+      throw new TypeError(
+        `${api}: ssl must be true or an object, got ${describe(ssl)}`,
+      );
+    }
+    const sslcontext = checkSsl(api, "ssl", ssl)!;
+    checkOptions(api, options);
+    const serverHostname = options.serverHostname ?? null;
+    if (serverHostname !== null && typeof serverHostname !== "string") {
+      throw new TypeError(
+        `${api}: options.serverHostname must be a string, got ${
+          describe(serverHostname)
+        }`,
+      );
+    }
+    const timeout = options.sslHandshakeTimeout ?? SSL_HANDSHAKE_TIMEOUT;
+    if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+      throw new TypeError(
+        `${api}: options.sslHandshakeTimeout must be a number of seconds, got ${
+          describe(timeout)
+        }`,
+      );
+    }
+    if (timeout <= 0) {
+      throw new ValueError(
+        `ssl_handshake_timeout should be a positive number, got ${timeout}`,
+      );
+    }
+    return new Op(
+      this.#startTls(sslcontext, serverHostname, timeout),
+      "StreamWriter.startTls",
+    );
+  }
+
+  *#startTls(
+    ssl: SslClientOptions,
+    serverHostname: string | null,
+    timeout: number,
+  ): CoroutineGenerator<void> {
+    yield* this.#drain();
+    const transport = this.#transport;
+    if (!(transport instanceof SocketTransport)) {
+      throw new TypeError(
+        `transport ${transport} is not supported by start_tls()`,
+      );
+    }
+    yield* transport.startTls(ssl, serverHostname, timeout);
   }
 
   /** The loop the writer belongs to. */

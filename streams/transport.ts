@@ -55,7 +55,8 @@ export interface Transport {
    * Return optional transport information: `"peername"` and `"sockname"`
    * as `[host, port]` (for a Unix socket, the path, `""` when unnamed, as
    * CPython), and `"sslcontext"`: for a TLS stream the `ssl` option it was
-   * opened with (`{}` for `ssl: true`), `null` otherwise.
+   * opened (or upgraded by `startTls`) with (`{}` for `ssl: true`), `null`
+   * otherwise.
    *
    * @param name What to return.
    * @param defaultValue What to return when there is no such information.
