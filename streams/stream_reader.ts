@@ -41,6 +41,10 @@ const EMPTY = new Uint8Array(0);
 const NEWLINE = new Uint8Array([0x0a]);
 /** An empty buffer keeps at most this much memory (idle connections). */
 const KEEP_CAPACITY = 4096;
+/** The least a buffer is allocated with: small reads share one. */
+const MIN_CAPACITY = 4096;
+/** Reads up to this size are views of the buffer, bigger ones copies. */
+const MAX_VIEW = 4096;
 
 /**
  * The reading end of a stream, as `asyncio.StreamReader`: bytes arrive
@@ -50,6 +54,11 @@ const KEEP_CAPACITY = 4096;
  * from the socket pauses while the buffer holds more than twice the limit.
  *
  * Only one task may wait for data at a time, as in asyncio.
+ *
+ * The bytes returned are the caller's and never change; reads of up to
+ * 4 KiB are views of a buffer shared with earlier reads (as Node's `Buffer`
+ * pool), so use them with their `byteOffset` and `length`, not their whole
+ * `.buffer`.
  *
  * @example Reading lines fed by hand
  * ```ts
@@ -72,6 +81,14 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
   #buf: Uint8Array = EMPTY;
   #start = 0;
   #end = 0;
+  /**
+   * Small reads return views of `#buf`, not copies (in Deno an allocation
+   * costs more than copying a few KiB): once one is handed out, the bytes
+   * before `#end` are never written again; appending goes on after them, or
+   * into a new buffer. Big reads are copies, so that a big buffer read in
+   * big pieces is reused in place.
+   */
+  #shared = false;
   #eof = false;
   #waiter: Future<undefined> | null = null;
   #exception: unknown = null;
@@ -190,12 +207,16 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     const size = this.#end - this.#start;
     const needed = size + data.length;
     if (this.#end + data.length > this.#buf.length) {
-      if (needed <= this.#buf.length) {
+      if (needed <= this.#buf.length && !this.#shared) {
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
-        const grown = new Uint8Array(Math.max(needed, 2 * this.#buf.length));
-        grown.set(this.#buf.subarray(this.#start, this.#end));
-        this.#buf = grown;
+        const capacity = needed <= this.#buf.length
+          ? this.#buf.length
+          : Math.max(needed, 2 * this.#buf.length, MIN_CAPACITY);
+        const fresh = new Uint8Array(capacity);
+        fresh.set(this.#buf.subarray(this.#start, this.#end));
+        this.#buf = fresh;
+        this.#shared = false;
       }
       this.#start = 0;
       this.#end = size;
@@ -204,17 +225,27 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     this.#end += data.length;
   }
 
-  /** Remove and return (a copy of) the first `n` buffered bytes. */
+  /** Remove and return the first `n` buffered bytes (see `#shared`). */
   #take(n: number): Uint8Array {
-    const out = this.#buf.slice(this.#start, this.#start + n);
+    const from = this.#start;
+    let out: Uint8Array;
+    if (n <= MAX_VIEW) {
+      out = this.#buf.subarray(from, from + n);
+      this.#shared = true;
+    } else out = this.#buf.slice(from, from + n);
     this.#start += n;
     if (this.#start === this.#end) this.#clear();
     return out;
   }
 
   #clear(): void {
-    this.#start = this.#end = 0;
-    if (this.#buf.length > KEEP_CAPACITY) this.#buf = EMPTY;
+    if (this.#buf.length > KEEP_CAPACITY) {
+      this.#buf = EMPTY;
+      this.#shared = false;
+    }
+    // Bytes handed out stay as they are: append after them.
+    if (this.#shared) this.#start = this.#end;
+    else this.#start = this.#end = 0;
   }
 
   /** The index of `sep` in the buffer at or after `offset`, or -1. */

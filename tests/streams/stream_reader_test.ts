@@ -214,3 +214,35 @@ Deno.test("StreamReader checks its arguments", () => {
   reader.feedEof();
   assert.throws(() => reader.feedData(enc("x")), { name: "RuntimeError" });
 });
+
+Deno.test("StreamReader: bytes read never change, whatever is fed or read after", async () => {
+  await run(async () => {
+    // Small reads are views of the reader's buffer: later feeds must land
+    // after them or in a new buffer, and a caller changing one must not
+    // change what is read next.
+    const reader = new StreamReader(64);
+    const kept: [Uint8Array, string][] = [];
+    for (let i = 0; i < 1000; i++) {
+      reader.feedData(enc(`line ${i}\n`));
+      const extra = i % 7;
+      if (extra > 0) reader.feedData(enc("x".repeat(extra)));
+      const line = await reader.readLine();
+      kept.push([line, `line ${i}\n`]);
+      if (extra > 0) {
+        const xs = await reader.readExactly(extra);
+        assert.equal(dec(xs), "x".repeat(extra));
+        xs.fill(0x21);
+        kept.push([xs, "!".repeat(extra)]);
+      }
+    }
+    for (const [bytes, text] of kept) assert.equal(dec(bytes), text);
+
+    // A big read is a copy: the buffer is then reused in place.
+    const big = new StreamReader(8192);
+    big.feedData(enc("y".repeat(5000) + "z"));
+    const read = await big.read(5000);
+    big.feedData(enc("w".repeat(6000)));
+    assert.equal(dec(read), "y".repeat(5000));
+    assert.equal(dec(await big.read(2)), "zw");
+  });
+});
