@@ -156,6 +156,10 @@ function isOsError(error: unknown): boolean {
 const FIRST_READ_SIZE = 4096;
 const MAX_READ_SIZE = 65536;
 const JOIN_LIMIT = 65536;
+const MIN_BLOCK = 1024;
+const MAX_BLOCK = 16 * 1024;
+const MAX_BLOCK_WRITE = 4096;
+const EMPTY = new Uint8Array(0);
 const DEFAULT_HIGH_WATER = 64 * 1024;
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 const SSL_HANDSHAKE_TIMEOUT_MS = 60_000;
@@ -202,7 +206,15 @@ export class SocketTransport implements Transport, ForceClosable {
   #upgrade: TlsUpgrade | null = null;
   #upgrading = false;
   #pumpDone: Promise<void>;
+  /** What is queued for sending: copies, never the caller's arrays. */
   #chunks: Uint8Array[] = [];
+  /**
+   * Small writes are copied into this block, one after the other and never
+   * over each other (what is queued or in flight stays as it is), so that
+   * they cost no allocation each and queue as one chunk.
+   */
+  #block = EMPTY;
+  #blockUsed = 0;
   #bufferSize = 0;
   #writing: Promise<void> | null = null;
   #high = DEFAULT_HIGH_WATER;
@@ -543,10 +555,37 @@ export class SocketTransport implements Transport, ForceClosable {
       this.#connLost++;
       return;
     }
-    this.#chunks.push(data.slice());
+    if (data.length <= MAX_BLOCK_WRITE) this.#copyToBlock(data);
+    else this.#chunks.push(data.slice());
     this.#bufferSize += data.length;
     if (this.#writing === null) this.#writing = this.#writeLoop();
     this.#maybePauseProtocol();
+  }
+
+  /** Queue a copy of a small write in the block (see `#block`). */
+  #copyToBlock(data: Uint8Array): void {
+    let block = this.#block;
+    let at = this.#blockUsed;
+    if (at + data.length > block.length) {
+      // A new block, bigger each time up to a cap: an idle connection that
+      // wrote little keeps little.
+      const size = Math.min(
+        MAX_BLOCK,
+        Math.max(MIN_BLOCK, 2 * block.length, data.length),
+      );
+      block = this.#block = new Uint8Array(size);
+      at = 0;
+    }
+    block.set(data, at);
+    const end = this.#blockUsed = at + data.length;
+    const chunks = this.#chunks;
+    const last = chunks.length - 1;
+    if (
+      last >= 0 && chunks[last].buffer === block.buffer &&
+      chunks[last].byteOffset + chunks[last].length === at
+    ) {
+      chunks[last] = block.subarray(chunks[last].byteOffset, end);
+    } else chunks.push(block.subarray(at, end));
   }
 
   writelines(list: Iterable<Uint8Array>): void {
