@@ -33,14 +33,17 @@ import {
   type StreamWriter,
 } from "../mod.ts";
 
-/** ASCII upper-case of bytes, as Python's `bytes.upper()`. */
+/**
+ * ASCII upper-case of bytes, as Python's `bytes.upper()`, but in place: the
+ * bytes a read returns are the caller's, and an allocation per read would
+ * cost more than the upper-casing.
+ */
 export function upper(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const b = data[i];
-    out[i] = b >= 0x61 && b <= 0x7a ? b - 0x20 : b;
+    if (b >= 0x61 && b <= 0x7a) data[i] = b - 0x20;
   }
-  return out;
+  return data;
 }
 
 /** Serve one client: echo upper-cased until EOF. */
