@@ -17,6 +17,7 @@ import {
   type StreamReader,
   type StreamWriter,
 } from "../../mod.ts";
+import { readFirstLine, readRest } from "./_child_output.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -175,31 +176,6 @@ Deno.test({
     });
   },
 });
-
-/** Read `stream` up to its first newline; the rest stays in `reader`. */
-async function readFirstLine(
-  reader: ReadableStreamDefaultReader<string>,
-): Promise<[string, string]> {
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const at = text.indexOf("\n");
-  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
-}
-
-async function readRest(
-  reader: ReadableStreamDefaultReader<string>,
-  text: string,
-): Promise<string> {
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return text;
-    text += value;
-  }
-}
 
 Deno.test({
   name:

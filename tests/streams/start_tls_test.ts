@@ -30,6 +30,7 @@ import {
 } from "../../mod.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
 import { selfSigned } from "./_self_signed.ts";
+import { readFirstLine, readRest } from "./_child_output.ts";
 
 const { cert, key } = await selfSigned();
 const SERVER_SSL = { cert, key };
@@ -583,31 +584,6 @@ async def main():
 
 asyncio.run(main())
 `;
-
-/** Read `reader` up to its first newline; the rest is returned too. */
-async function readFirstLine(
-  reader: ReadableStreamDefaultReader<string>,
-): Promise<[string, string]> {
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const at = text.indexOf("\n");
-  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
-}
-
-async function readRest(
-  reader: ReadableStreamDefaultReader<string>,
-  text: string,
-): Promise<string> {
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return text;
-    text += value;
-  }
-}
 
 Deno.test({
   name:
