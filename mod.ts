@@ -152,6 +152,8 @@ export {
   FileNotFoundError,
   IncompleteReadError,
   LimitOverrunError,
+  SSLCertVerificationError,
+  SSLError,
 } from "./tasks/exceptions.ts";
 export {
   openConnection,

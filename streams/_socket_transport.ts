@@ -42,6 +42,8 @@ import {
   ConnectionRefusedError,
   ConnectionResetError,
   RuntimeError,
+  SSLCertVerificationError,
+  SSLError,
   ValueError,
 } from "../tasks/exceptions.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
@@ -98,8 +100,12 @@ closeHooks.push((loop) => {
   for (const resource of set) resource.forceCloseSilently();
 });
 
-/** A Deno error under Python's name (the Deno error is the `cause`). */
-export function toPythonError(error: unknown): unknown {
+/**
+ * A Deno error under Python's name (the Deno error is the `cause`); on a TLS
+ * connection (`tls`), Deno's `InvalidData` is an `SSLError`, or an
+ * `SSLCertVerificationError` when it is about the certificate.
+ */
+export function toPythonError(error: unknown, tls = false): unknown {
   const errors = Deno.errors;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof errors.ConnectionReset) {
@@ -113,6 +119,11 @@ export function toPythonError(error: unknown): unknown {
   }
   if (error instanceof errors.ConnectionAborted) {
     return new ConnectionAbortedError(message, { cause: error });
+  }
+  if (tls && error instanceof errors.InvalidData) {
+    return /certificate/i.test(message)
+      ? new SSLCertVerificationError(message, { cause: error })
+      : new SSLError(message, { cause: error });
   }
   return error;
 }
@@ -149,7 +160,7 @@ function settle(future: Future<undefined>, exc: unknown): void {
 
 /** Whether an error is an `OSError` in asyncio's sense (not logged). */
 function isOsError(error: unknown): boolean {
-  return error instanceof ConnectionError ||
+  return error instanceof ConnectionError || error instanceof SSLError ||
     Object.values(Deno.errors).some((cls) => error instanceof cls);
 }
 
@@ -522,8 +533,7 @@ export class SocketTransport implements Transport, ForceClosable {
       else if (this.#closing) {
         settle(future, new ConnectionResetError("Connection lost"));
       } else {
-        this.#fatalError(error, "SSL handshake failed");
-        settle(future, toPythonError(error));
+        settle(future, this.#fatalError(error, "SSL handshake failed"));
       }
       return false;
     } finally {
@@ -755,10 +765,13 @@ export class SocketTransport implements Transport, ForceClosable {
     return name in this.#extra ? this.#extra[name] : defaultValue;
   }
 
-  #fatalError(error: unknown, message: string): void {
-    const exc = toPythonError(error);
+  /** Close on `error`, reported unless an `OSError`; return it as raised. */
+  #fatalError(error: unknown, message: string): unknown {
+    const tls = "sslcontext" in this.#extra || this.#upgrading;
+    const exc = toPythonError(error, tls);
     if (!isOsError(exc)) this.#report(message, exc);
     this.#forceClose(exc);
+    return exc;
   }
 
   #forceClose(exc: unknown): void {

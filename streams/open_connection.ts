@@ -189,7 +189,7 @@ export function* openStream(
     (error) => {
       if (fut.done()) return;
       try {
-        fut.setException(toPythonError(error));
+        fut.setException(toPythonError(error, sslcontext !== null));
       } catch {
         // the loop is closed
       }

@@ -201,8 +201,8 @@ export class StreamWriter {
    * `startTls` raises `RuntimeError` while a read is in progress.
    *
    * A failed handshake closes the connection and raises its error
-   * (`Deno.errors.InvalidData` for a certificate that is not trusted, as
-   * `openConnection` raises), which the reader and `waitClosed()` raise
+   * (`SSLCertVerificationError` for a certificate that is not trusted or
+   * not valid for the name, as `openConnection` raises), which the reader and `waitClosed()` raise
    * too; a handshake longer than `sslHandshakeTimeout` raises
    * `ConnectionAbortedError`; a cancelled `startTls` closes the connection,
    * as asyncio's does. (With a silent peer, Deno keeps the socket of a

@@ -478,3 +478,65 @@ export class FileNotFoundError extends Error {
     this.name = "FileNotFoundError";
   }
 }
+
+/**
+ * Python's `ssl.SSLError`: a TLS handshake or record failed (a peer that
+ * speaks no TLS, an alert from the peer). Deno's error is the `cause`.
+ *
+ * @example Catching TLS failures
+ * ```ts
+ * import { SSLCertVerificationError, SSLError } from "@asyncio/deno";
+ * const e = new SSLCertVerificationError("invalid peer certificate: UnknownIssuer");
+ * console.log(e instanceof SSLError, e.reason); // true CERTIFICATE_VERIFY_FAILED
+ * ```
+ */
+export class SSLError extends Error {
+  /** What failed, in OpenSSL's words where there is one. */
+  reason: string;
+
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options The underlying error, as `cause`.
+   * @param reason What failed; `"SSL_ERROR"` unless told.
+   */
+  constructor(message?: string, options?: ErrorOptions, reason = "SSL_ERROR") {
+    super(message ?? "", options);
+    this.name = "SSLError";
+    this.reason = reason;
+  }
+}
+
+/**
+ * Python's `ssl.SSLCertVerificationError`: the peer's certificate is not
+ * trusted or does not match the server name. `verifyMessage` says why (in
+ * Deno's words).
+ *
+ * @example Checking the reason
+ * ```ts
+ * import { SSLCertVerificationError } from "@asyncio/deno";
+ * const e = new SSLCertVerificationError("invalid peer certificate: UnknownIssuer");
+ * console.log(e.verifyMessage); // invalid peer certificate: UnknownIssuer
+ * ```
+ */
+export class SSLCertVerificationError extends SSLError {
+  /** Why the certificate was refused. */
+  verifyMessage: string;
+
+  /**
+   * Make the exception.
+   *
+   * @param verifyMessage Why the certificate was refused.
+   * @param options The underlying error, as `cause`.
+   */
+  constructor(verifyMessage = "", options?: ErrorOptions) {
+    super(
+      `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${verifyMessage}`,
+      options,
+      "CERTIFICATE_VERIFY_FAILED",
+    );
+    this.name = "SSLCertVerificationError";
+    this.verifyMessage = verifyMessage;
+  }
+}

@@ -88,6 +88,8 @@ const GOLDEN = [
   "FileNotFoundError",
   "IncompleteReadError",
   "LimitOverrunError",
+  "SSLCertVerificationError",
+  "SSLError",
   "Server",
   "StreamReader",
   "StreamWriter",

@@ -23,6 +23,7 @@ import {
   RuntimeError,
   type Server,
   sleep,
+  SSLCertVerificationError,
   startServer,
   type StreamReader,
   type StreamWriter,
@@ -245,7 +246,10 @@ Deno.test("startTls(): ssl: true and serverHostname; a name the certificate lack
     await assert.rejects(
       async () =>
         await writer2.startTls(CLIENT_SSL, { serverHostname: "example.com" }),
-      Deno.errors.InvalidData,
+      (error: unknown) =>
+        error instanceof SSLCertVerificationError &&
+        /not valid for name "example.com"/.test(error.verifyMessage) &&
+        error.cause instanceof Deno.errors.InvalidData,
     );
     assert.ok(writer2.isClosing());
     await writer2.waitClosed().then(() => {}, () => {});
@@ -265,8 +269,10 @@ Deno.test("startTls(): an untrusted certificate raises, closes the stream and re
       async () => await writer.startTls(true),
       (error: unknown) => {
         raised = error;
-        return error instanceof Deno.errors.InvalidData &&
-          /certificate/.test(error.message);
+        return error instanceof SSLCertVerificationError &&
+          error.reason === "CERTIFICATE_VERIFY_FAILED" &&
+          /^\[SSL: CERTIFICATE_VERIFY_FAILED\] certificate verify failed: invalid peer certificate/
+            .test(error.message);
       },
     );
     assert.ok(writer.isClosing());

@@ -11,6 +11,8 @@ import {
   openConnection,
   run,
   type Server,
+  SSLCertVerificationError,
+  SSLError,
   startServer,
   type StreamReader,
   type StreamWriter,
@@ -120,7 +122,9 @@ Deno.test("TLS: serverHostname names the certificate's host (localhost) apart fr
           ssl: CLIENT_SSL,
           serverHostname: "example.com",
         }),
-      Deno.errors.InvalidData,
+      (error: unknown) =>
+        error instanceof SSLCertVerificationError &&
+        /not valid for name "example.com"/.test(error.verifyMessage),
     );
   });
 });
@@ -166,8 +170,11 @@ Deno.test("TLS: an untrusted certificate fails openConnection(); the callback ne
     await assert.rejects(
       async () => await openConnection("127.0.0.1", port, { ssl: true }),
       (error: unknown) =>
-        error instanceof Deno.errors.InvalidData &&
-        /certificate/.test(error.message),
+        error instanceof SSLCertVerificationError &&
+        error instanceof SSLError &&
+        error.name === "SSLCertVerificationError" &&
+        error.cause instanceof Deno.errors.InvalidData &&
+        /certificate/.test(error.verifyMessage),
     );
     // A plain TCP client fails the server's handshake and is closed.
     const [reader, writer] = await openConnection("127.0.0.1", port);
@@ -183,6 +190,30 @@ Deno.test("TLS: an untrusted certificate fails openConnection(); the callback ne
     assert.equal(calls, 0);
     assert.equal(await ask(port, "still here\n"), "STILL HERE\n");
     assert.equal(calls, 1);
+  });
+});
+
+Deno.test("TLS: a server that speaks no TLS fails openConnection() with SSLError", async () => {
+  await quietly(async () => {
+    await using server = await startServer(
+      async (reader: StreamReader, writer: StreamWriter) => {
+        await reader.read(1); // the client hello's first byte
+        writer.write(enc("HTTP/1.0 400 Bad Request\r\n\r\n"));
+        writer.close();
+        await writer.waitClosed();
+      },
+      "127.0.0.1",
+      0,
+    );
+    await assert.rejects(
+      async () =>
+        await openConnection("127.0.0.1", portOf(server), { ssl: CLIENT_SSL }),
+      (error: unknown) =>
+        error instanceof SSLError &&
+        !(error instanceof SSLCertVerificationError) &&
+        error.reason === "SSL_ERROR" &&
+        error.cause instanceof Deno.errors.InvalidData,
+    );
   });
 });
 
