@@ -56,7 +56,7 @@ export class Op<T> extends Coroutine<T> {
       return settleNow(onRejected, error, false);
     }
     if (step.done) return settleNow(onFulfilled, step.value, true);
-    return finish(generator, step.value).then(onFulfilled, onRejected);
+    return finish(generator, step.value, onFulfilled, onRejected);
   }
 }
 
@@ -94,20 +94,38 @@ function start<T>(generator: CoroutineGenerator<T>): Promise<T> {
   return finish(generator, step.value);
 }
 
-/** Go on with a generator that waits: each wait is the awaiting task's. */
-async function finish<T>(
+/**
+ * Go on with a generator that waits: each wait is the awaiting task's. The
+ * await's callbacks are called here, not chained with `then()` (one promise
+ * and one microtask fewer).
+ */
+async function finish<T, R1 = T, R2 = never>(
   generator: CoroutineGenerator<T>,
   yielded: unknown,
-): Promise<T> {
-  for (;;) {
-    let step: IteratorResult<unknown, T>;
-    try {
-      const value = await (yielded as PromiseLike<unknown>);
-      step = generator.next(value);
-    } catch (error) {
-      step = generator.throw(error);
+  onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+  onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+): Promise<R1 | R2> {
+  let result: T;
+  try {
+    for (;;) {
+      let step: IteratorResult<unknown, T>;
+      try {
+        const value = await (yielded as PromiseLike<unknown>);
+        step = generator.next(value);
+      } catch (error) {
+        step = generator.throw(error);
+      }
+      if (step.done) {
+        result = step.value;
+        break;
+      }
+      yielded = step.value;
     }
-    if (step.done) return step.value;
-    yielded = step.value;
+  } catch (error) {
+    if (typeof onRejected !== "function") throw error;
+    return onRejected(error);
   }
+  return typeof onFulfilled === "function"
+    ? onFulfilled(result)
+    : result as unknown as R1;
 }
