@@ -568,7 +568,9 @@ export class SocketTransport implements Transport, ForceClosable {
     if (data.length <= MAX_BLOCK_WRITE) this.#copyToBlock(data);
     else this.#chunks.push(data.slice());
     this.#bufferSize += data.length;
-    if (this.#writing === null) this.#writing = this.#writeLoop();
+    if (this.#writing === null) {
+      this.#writing = this.#writeLoop(data.length < JOIN_LIMIT);
+    }
     this.#maybePauseProtocol();
   }
 
@@ -604,13 +606,16 @@ export class SocketTransport implements Transport, ForceClosable {
 
   /**
    * The write loop: sends the buffer, one Deno write for all the chunks
-   * queued meanwhile. It starts a loop turn after the first `write()`, so
-   * that the writes of the rest of the task step go out in the same
-   * syscall (a Deno write costs far more than a copy).
+   * queued meanwhile. After a small first `write()` it starts a loop turn
+   * later (`defer`), so that the small writes of the rest of the task step
+   * go out in the same syscall (a Deno write costs far more than a copy); a
+   * big one goes at once (waiting would only keep more bytes alive).
    */
-  async #writeLoop(): Promise<void> {
+  async #writeLoop(defer: boolean): Promise<void> {
     try {
-      await new Promise((resolve) => this.#loop.callSoon(resolve, undefined));
+      if (defer) {
+        await new Promise((resolve) => this.#loop.callSoon(resolve, undefined));
+      }
       while (this.#chunks.length > 0 && this.#connLost === 0) {
         const data = this.#takeChunks();
         let sent = 0;
