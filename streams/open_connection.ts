@@ -18,7 +18,7 @@ import {
   toPythonError,
 } from "./_socket_transport.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
-import { checkLimit, checkPort, checkSsl } from "./_checks.ts";
+import { checkLimit, checkOptions, checkPort, checkSsl } from "./_checks.ts";
 import { DEFAULT_LIMIT, StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
@@ -70,6 +70,9 @@ function settleConnect(
   }
 }
 
+/** The keys of `openConnection`'s options. */
+const OPTIONS = ["limit", "ssl", "serverHostname"] as const;
+
 /**
  * Establish a TCP connection and return a `[reader, writer]` pair, as
  * `asyncio.open_connection`. The reader is a `StreamReader` with the given
@@ -108,11 +111,7 @@ export function openConnection(
     );
   }
   checkPort("openConnection", port);
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `openConnection: options must be an object, got ${describe(options)}`,
-    );
-  }
+  checkOptions("openConnection", options, OPTIONS);
   const limit = checkLimit("openConnection", options.limit ?? DEFAULT_LIMIT);
   const ssl = checkSsl("openConnection", "options.ssl", options.ssl);
   const serverHostname = options.serverHostname ?? null;

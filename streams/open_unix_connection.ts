@@ -66,7 +66,7 @@ export function openUnixConnection(
   options: OpenUnixConnectionOptions = {},
 ): Awaitable<[StreamReader, StreamWriter]> {
   checkPath("openUnixConnection", path);
-  checkOptions("openUnixConnection", options);
+  checkOptions("openUnixConnection", options, ["limit"]);
   const limit = checkLimit(
     "openUnixConnection",
     options.limit ?? DEFAULT_LIMIT,

@@ -12,7 +12,7 @@ import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
 import { checkFunction } from "../loop/events.ts";
 import type { ClientConnectedCallback } from "./_stream_protocol.ts";
-import { checkLimit, checkPort } from "./_checks.ts";
+import { checkLimit, checkOptions, checkPort } from "./_checks.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
@@ -67,6 +67,15 @@ export interface StartServerOptions {
   startServing?: boolean;
 }
 
+/** The keys of `startServer`'s options. */
+const OPTIONS = [
+  "limit",
+  "ssl",
+  "reusePort",
+  "backlog",
+  "startServing",
+] as const;
+
 /**
  * Start a socket server, as `asyncio.start_server`: `clientConnected(reader,
  * writer)` is called for each client with a `StreamReader` and a
@@ -116,11 +125,7 @@ export function startServer(
     );
   }
   checkPort("startServer", port);
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `startServer: options must be an object, got ${describe(options)}`,
-    );
-  }
+  checkOptions("startServer", options, OPTIONS);
   const limit = checkLimit("startServer", options.limit ?? DEFAULT_LIMIT);
   const ssl = options.ssl ?? null;
   if (

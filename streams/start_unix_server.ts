@@ -87,7 +87,11 @@ export function startUnixServer(
 ): Awaitable<Server> {
   checkFunction("startUnixServer", "clientConnected", clientConnected);
   checkPath("startUnixServer", path);
-  checkOptions("startUnixServer", options);
+  checkOptions("startUnixServer", options, [
+    "limit",
+    "backlog",
+    "startServing",
+  ]);
   const limit = checkLimit("startUnixServer", options.limit ?? DEFAULT_LIMIT);
   return new Op(
     listenUnix(getEventLoop(), clientConnected, path, limit, options),

@@ -251,7 +251,7 @@ export class StreamWriter {
       );
     }
     const sslcontext = checkSsl(api, "ssl", ssl)!;
-    checkOptions(api, options);
+    checkOptions(api, options, ["serverHostname", "sslHandshakeTimeout"]);
     const serverHostname = options.serverHostname ?? null;
     if (serverHostname !== null && typeof serverHostname !== "string") {
       throw new TypeError(

@@ -474,6 +474,10 @@ Deno.test("startTls() checks its arguments: TypeError/ValueError naming them; th
           "options.serverHostname must be a string, got number 1",
         ],
         [
+          [true, { server_hostname: "localhost" }],
+          'unknown option "server_hostname"',
+        ],
+        [
           [true, { sslHandshakeTimeout: "5" }],
           'options.sslHandshakeTimeout must be a number of seconds, got string "5"',
         ],

@@ -244,4 +244,16 @@ Deno.test("TLS: openConnection()/startServer() check ssl and serverHostname", ()
     () => loose(startServer)(cb, "127.0.0.1", 0, { ssl: { cert } }),
     TypeError,
   );
+  // A Python keyword where the camelCase option is meant.
+  assert.throws(
+    () => loose(openConnection)("h", 1, { ssl: true, server_hostname: "x" }),
+    {
+      name: "TypeError",
+      message: 'openConnection: unknown option "server_hostname"',
+    },
+  );
+  assert.throws(
+    () => loose(startServer)(cb, "127.0.0.1", 0, { reuse_port: true }),
+    { name: "TypeError", message: 'startServer: unknown option "reuse_port"' },
+  );
 });

@@ -231,4 +231,12 @@ Deno.test("openUnixConnection()/startUnixServer() check their arguments", () => 
   assert.throws(() => loose(startUnixServer)(cb, null), TypeError);
   assert.throws(() => loose(startUnixServer)(null, PATH), TypeError);
   assert.throws(() => startUnixServer(cb, ""), ValueError);
+  assert.throws(() => loose(openUnixConnection)(PATH, { ssl: true }), {
+    name: "TypeError",
+    message: 'openUnixConnection: unknown option "ssl"',
+  });
+  assert.throws(() => loose(startUnixServer)(cb, PATH, { start_serving: 1 }), {
+    name: "TypeError",
+    message: 'startUnixServer: unknown option "start_serving"',
+  });
 });
