@@ -47,6 +47,7 @@ export { run, type RunOptions } from "./loop/run.ts";
 export {
   BrokenBarrierError,
   CancelledError,
+  type ExceptionCondition,
   ExceptionGroup,
   InvalidStateError,
   RuntimeError,

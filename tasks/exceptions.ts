@@ -218,6 +218,45 @@ export class BrokenBarrierError extends RuntimeError {
 }
 
 /**
+ * What `ExceptionGroup.split` and `subgroup` select by: an exception class,
+ * an array of them, or a predicate.
+ */
+export type ExceptionCondition =
+  // deno-lint-ignore no-explicit-any
+  | (abstract new (...args: any[]) => unknown)
+  // deno-lint-ignore no-explicit-any
+  | readonly (abstract new (...args: any[]) => unknown)[]
+  | ((exc: unknown) => boolean);
+
+function isErrorClass(value: unknown): boolean {
+  return typeof value === "function" &&
+    (value === Error || value.prototype instanceof Error);
+}
+
+/** `condition` as a predicate, or a `TypeError` naming what it got. */
+function toPredicate(
+  api: string,
+  condition: unknown,
+): (exc: unknown) => boolean {
+  if (isErrorClass(condition)) {
+    const cls = condition as new () => unknown;
+    return (exc) => exc instanceof cls;
+  }
+  if (Array.isArray(condition) && condition.every(isErrorClass)) {
+    const classes = condition as (new () => unknown)[];
+    return (exc) => classes.some((cls) => exc instanceof cls);
+  }
+  if (typeof condition === "function") {
+    return condition as (exc: unknown) => boolean;
+  }
+  throw new TypeError(
+    `ExceptionGroup.${api}: expected an exception class, an array of them or a predicate, got ${
+      condition === null ? "null" : typeof condition
+    }`,
+  );
+}
+
+/**
  * A group of exceptions raised together, as Python's `ExceptionGroup`: what
  * `taskGroup` raises, holding every error of its tasks and body. It is an
  * `AggregateError`: `exceptions` (Python's name) and `errors` (JavaScript's)
@@ -268,6 +307,69 @@ export class ExceptionGroup extends AggregateError {
     super(list, message);
     this.name = "ExceptionGroup";
     this.exceptions = list;
+  }
+
+  /**
+   * A group of the same message holding `exceptions`, as Python's
+   * `derive()`: what `split` and `subgroup` make. Override it in a subclass
+   * to keep the subclass.
+   *
+   * @param exceptions The exceptions of the new group.
+   */
+  derive(exceptions: Iterable<unknown>): ExceptionGroup {
+    return new ExceptionGroup(this.message, exceptions);
+  }
+
+  /**
+   * Split the group by `condition`, as Python's `split()` (the basis of
+   * `except*`): `[match, rest]`, each a group keeping the nesting and the
+   * message (and `cause`) of the original, or `null` when empty. If the
+   * whole group matches, it is `match` itself.
+   *
+   * @example Handling the type errors of a task group
+   * ```ts
+   * import { ExceptionGroup } from "@asyncio/deno";
+   * const eg = new ExceptionGroup("failed", [new TypeError("a"), new RangeError("b")]);
+   * const [typeErrors, rest] = eg.split(TypeError);
+   * console.log(typeErrors?.exceptions.length, String(rest)); // 1 ExceptionGroup: failed (1 sub-exception)
+   * ```
+   *
+   * @param condition An exception class, an array of them, or a predicate
+   * called with each exception and nested group.
+   */
+  split(
+    condition: ExceptionCondition,
+  ): [match: ExceptionGroup | null, rest: ExceptionGroup | null] {
+    const matches = toPredicate("split", condition);
+    if (matches(this)) return [this, null];
+    const match: unknown[] = [];
+    const rest: unknown[] = [];
+    for (const exc of this.exceptions) {
+      if (exc instanceof ExceptionGroup) {
+        const [m, r] = exc.split(matches);
+        if (m !== null) match.push(m);
+        if (r !== null) rest.push(r);
+      } else if (matches(exc)) match.push(exc);
+      else rest.push(exc);
+    }
+    return [this.#derived(match), this.#derived(rest)];
+  }
+
+  /**
+   * The group of the exceptions that match `condition`, as Python's
+   * `subgroup()`: `split(condition)[0]`.
+   *
+   * @param condition An exception class, an array of them, or a predicate.
+   */
+  subgroup(condition: ExceptionCondition): ExceptionGroup | null {
+    return this.split(condition)[0];
+  }
+
+  #derived(exceptions: unknown[]): ExceptionGroup | null {
+    if (exceptions.length === 0) return null;
+    const group = this.derive(exceptions);
+    if (this.cause !== undefined) group.cause = this.cause;
+    return group;
   }
 
   /** `ExceptionGroup: message (N sub-exceptions)`, as Python's `str()`. */

@@ -368,3 +368,68 @@ Deno.test("ExceptionGroup checks its arguments as Python does", () => {
   assert.equal(String(e), "ExceptionGroup: m (1 sub-exception)");
   assert.ok(Object.isFrozen(e.exceptions));
 });
+
+/** Python's repr of a group, to compare with what CPython prints. */
+function repr(exc: unknown): string {
+  if (exc === null) return "None";
+  if (exc instanceof ExceptionGroup) {
+    return `ExceptionGroup('${exc.message}', [${
+      exc.exceptions.map(repr).join(", ")
+    }])`;
+  }
+  const e = exc as Error;
+  return `${e.name}('${e.message}')`;
+}
+
+// eg = ExceptionGroup("outer", [TypeError("a"),
+//     ExceptionGroup("inner", [ValueError("b"), TypeError("c")]), KeyError("d")])
+// eg.split(TypeError) -> (ExceptionGroup('outer', [TypeError('a'),
+//     ExceptionGroup('inner', [TypeError('c')])]),
+//   ExceptionGroup('outer', [ExceptionGroup('inner', [ValueError('b')]), KeyError('d')]))
+// eg.subgroup(lambda e: isinstance(e, ValueError))
+//   -> ExceptionGroup('outer', [ExceptionGroup('inner', [ValueError('b')])])
+// eg.subgroup(OSError) -> None; eg.subgroup(ExceptionGroup) is eg -> True
+// eg.split((ValueError, KeyError)) -> the two halves above, swapped
+// eg.split(Exception) -> (eg, None); eg.subgroup(lambda e: e is inner) keeps inner itself
+Deno.test("ExceptionGroup.split()/subgroup() select as Python's, keeping the nesting", () => {
+  class KeyError extends Error {
+    override name = "KeyError";
+  }
+  const inner = new ExceptionGroup("inner", [
+    new ValueError("b"),
+    new TypeError("c"),
+  ]);
+  const cause = new Error("why");
+  const eg = new ExceptionGroup("outer", [
+    new TypeError("a"),
+    inner,
+    new KeyError("d"),
+  ]);
+  eg.cause = cause;
+  const typeHalf =
+    "ExceptionGroup('outer', [TypeError('a'), ExceptionGroup('inner', [TypeError('c')])])";
+  const otherHalf =
+    "ExceptionGroup('outer', [ExceptionGroup('inner', [ValueError('b')]), KeyError('d')])";
+
+  const [match, rest] = eg.split(TypeError);
+  assert.equal(repr(match), typeHalf);
+  assert.equal(repr(rest), otherHalf);
+  assert.equal(match!.cause, cause);
+  assert.equal(match!.exceptions[0], eg.exceptions[0]); // the same objects
+  assert.equal(
+    repr(eg.subgroup((e) => e instanceof ValueError)),
+    "ExceptionGroup('outer', [ExceptionGroup('inner', [ValueError('b')])])",
+  );
+  assert.equal(eg.subgroup(RangeError), null);
+  assert.equal(eg.subgroup(ExceptionGroup), eg);
+  const [m2, r2] = eg.split([ValueError, KeyError]);
+  assert.equal(repr(m2), otherHalf);
+  assert.equal(repr(r2), typeHalf);
+  assert.deepEqual(eg.split(Error), [eg, null]);
+  assert.equal(eg.subgroup((e) => e === inner)!.exceptions[0], inner);
+  assertThrowsError(
+    () => eg.split("TypeError" as never),
+    TypeError,
+    "ExceptionGroup.split: expected an exception class, an array of them or a predicate, got string",
+  );
+});
