@@ -14,6 +14,7 @@ import {
   getRunningLoop,
   openUnixConnection,
   run,
+  RuntimeError,
   type Server,
   sleep,
   startUnixServer,
@@ -214,6 +215,24 @@ Deno.test("startUnixServer() leaves a file that is not a socket alone and raises
     } finally {
       Deno.removeSync(PATH);
     }
+  });
+});
+
+Deno.test("startTls() on a Unix stream raises RuntimeError; the stream goes on", async () => {
+  await withSocketDir(async () => {
+    const server = await startUnixServer(echoUpper, PATH);
+    const [reader, writer] = await openUnixConnection(PATH);
+    await assert.rejects(
+      async () => await writer.startTls(true),
+      (error: unknown) =>
+        error instanceof RuntimeError &&
+        /only a TCP connection can be upgraded/.test(error.message),
+    );
+    writer.write(enc("still plain\n"));
+    assert.equal(dec(await reader.readLine()), "STILL PLAIN\n");
+    writer.close();
+    await writer.waitClosed();
+    await shutdown(server);
   });
 });
 
