@@ -17,7 +17,7 @@ import {
   type StreamReader,
   type StreamWriter,
 } from "../../mod.ts";
-import { readFirstLine, readRest } from "./_child_output.ts";
+import { probePython, readFirstLine, readRest } from "./_python.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -89,23 +89,6 @@ async def main():
 
 asyncio.run(main())
 `;
-
-type Python = "present" | "absent" | "not allowed";
-
-/** Whether `python3` runs here; no permission is asked for. */
-function probePython(): Python {
-  try {
-    new Deno.Command("python3", {
-      args: ["-c", ""],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync();
-    return "present";
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "absent";
-    return "not allowed";
-  }
-}
 
 const python = probePython();
 if (python === "absent") {

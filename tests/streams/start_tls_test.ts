@@ -31,7 +31,7 @@ import {
 } from "../../mod.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
 import { selfSigned } from "./_self_signed.ts";
-import { readFirstLine, readRest } from "./_child_output.ts";
+import { probePython, readFirstLine, readRest } from "./_python.ts";
 
 const { cert, key } = await selfSigned();
 const SERVER_SSL = { cert, key };
@@ -510,29 +510,6 @@ Deno.test("startTls() checks its arguments: TypeError/ValueError naming them; th
 });
 
 // --- A Python asyncio server that upgrades its side with start_tls ---
-
-type Python = "present" | "absent" | "not allowed";
-
-/** Whether `python3` runs here (no permission prompt). */
-function probePython(): Python {
-  if (
-    Deno.permissions.querySync({ name: "run", command: "python3" }).state !==
-      "granted"
-  ) {
-    return "not allowed";
-  }
-  try {
-    new Deno.Command("python3", {
-      args: ["-c", "import asyncio, ssl; asyncio.StreamWriter.start_tls"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync();
-    return "present";
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return "absent";
-    return "not allowed";
-  }
-}
 
 const python = probePython();
 if (python !== "present") {

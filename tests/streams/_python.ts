@@ -1,0 +1,51 @@
+/**
+ * For the tests that run a Python asyncio peer: whether `python3` can run
+ * here, and reading its text output line-wise (it prints its port first,
+ * its results when done).
+ */
+
+/** What `probePython()` finds. */
+export type Python = "present" | "absent" | "not allowed";
+
+/** Whether `python3` runs here, without a permission prompt. */
+export function probePython(): Python {
+  const run = Deno.permissions.querySync({ name: "run", command: "python3" });
+  if (run.state !== "granted") return "not allowed";
+  try {
+    new Deno.Command("python3", {
+      args: ["-c", ""],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    return "present";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "absent";
+    return "not allowed";
+  }
+}
+
+/** Read `reader` up to its first newline: `[line, what came after it]`. */
+export async function readFirstLine(
+  reader: ReadableStreamDefaultReader<string>,
+): Promise<[string, string]> {
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  const at = text.indexOf("\n");
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/** Read `reader` to its end, after `text` already read. */
+export async function readRest(
+  reader: ReadableStreamDefaultReader<string>,
+  text: string,
+): Promise<string> {
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += value;
+  }
+}
