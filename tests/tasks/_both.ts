@@ -10,6 +10,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  CancelledError,
   type Coroutine,
   coroutine,
   type CoroutineGenerator,
@@ -17,6 +18,7 @@ import {
   getRunningLoop,
   run,
   sleep,
+  ValueError,
   VirtualClock,
 } from "../../mod.ts";
 
@@ -95,6 +97,25 @@ export function runVirtual<T>(main: () => unknown): Promise<T> {
 /** The running loop's time, in seconds. */
 export function now(): number {
   return getRunningLoop().time();
+}
+
+/**
+ * `w(log, name, delay, fail)` of the CPython snippets, in one flavour: sleeps
+ * `delay`, then returns `name` (or raises `ValueError(name)`), logging
+ * `"name done T"` or `"name cancelled T"`.
+ */
+export function worker(fn: Flavour["fn"], log: string[]) {
+  return fn(function* (name: string, delay: number, fail = false) {
+    try {
+      yield* sleep(delay);
+      if (fail) throw new ValueError(name);
+      log.push(`${name} done ${now()}`);
+      return name;
+    } catch (e) {
+      if (e instanceof CancelledError) log.push(`${name} cancelled ${now()}`);
+      throw e;
+    }
+  });
 }
 
 /** Assert `error` is an instance of `cls`, named `cls.name`, with `message`. */

@@ -16,26 +16,11 @@ import {
   assertError,
   assertRejectsError,
   assertThrowsError,
-  type Flavour,
   now,
   runVirtual,
   testBoth,
+  worker,
 } from "./_both.ts";
-
-/** `w(log, name, delay, fail)` of the CPython snippets, in one flavour. */
-function worker(fn: Flavour["fn"], log: string[]) {
-  return fn(function* (name: string, delay: number, fail = false) {
-    try {
-      yield* sleep(delay);
-      if (fail) throw new ValueError(name);
-      log.push(`${name} done ${now()}`);
-      return name;
-    } catch (e) {
-      if (e instanceof CancelledError) log.push(`${name} cancelled ${now()}`);
-      throw e;
-    }
-  });
-}
 
 // async def w(log, name, d, fail=False):
 //     try:

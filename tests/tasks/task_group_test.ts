@@ -15,25 +15,11 @@ import {
   assertError,
   assertRejectsError,
   assertThrowsError,
-  type Flavour,
   now,
   runVirtual,
   testBoth,
+  worker,
 } from "./_both.ts";
-
-function worker(fn: Flavour["fn"], log: string[]) {
-  return fn(function* (name: string, delay: number, fail = false) {
-    try {
-      yield* sleep(delay);
-      if (fail) throw new ValueError(name);
-      log.push(`${name} done ${now()}`);
-      return name;
-    } catch (e) {
-      if (e instanceof CancelledError) log.push(`${name} cancelled ${now()}`);
-      throw e;
-    }
-  });
-}
 
 // async with asyncio.TaskGroup() as tg:
 //     a = tg.create_task(w("a", 2)); b = tg.create_task(w("b", 1), name="bee")

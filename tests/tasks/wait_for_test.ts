@@ -14,25 +14,11 @@ import {
   assertError,
   assertRejectsError,
   assertThrowsError,
-  type Flavour,
   now,
   runVirtual,
   testBoth,
+  worker,
 } from "./_both.ts";
-
-function worker(fn: Flavour["fn"], log: string[]) {
-  return fn(function* (name: string, delay: number, fail = false) {
-    try {
-      yield* sleep(delay);
-      if (fail) throw new ValueError(name);
-      log.push(`${name} done ${now()}`);
-      return name;
-    } catch (e) {
-      if (e instanceof CancelledError) log.push(`${name} cancelled ${now()}`);
-      throw e;
-    }
-  });
-}
 
 // print("wf ok", await asyncio.wait_for(w(log,"a",1), 2), t())
 // try: await asyncio.wait_for(w(log,"b",5), 1)
