@@ -43,27 +43,8 @@ export function checkPath(api: string, path: unknown): string {
   return path;
 }
 
-/**
- * Throw unless `options` is an object with only `allowed` keys (a Python
- * keyword such as `server_hostname` is caught here); return it.
- */
-export function checkOptions<T>(
-  api: string,
-  options: T,
-  allowed: readonly string[],
-): T {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `${api}: options must be an object, got ${describe(options)}`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`${api}: unknown option "${key}"`);
-    }
-  }
-  return options;
-}
+/** Throw unless `options` is an object with only the allowed keys. */
+export { checkOptions } from "../tasks/_combinators.ts";
 
 const DEFAULT_SSL: SslClientOptions = Object.freeze({});
 
