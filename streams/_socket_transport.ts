@@ -9,9 +9,9 @@
  *   so no byte is lost. The pump stops while reading is paused.
  * - The pump is demand-driven: it reads a loop turn after the start, at
  *   once after a read that filled its buffer, when the reader asks for data
- *   (`wantData()`), and, a loop turn after a delivery, when the reader left
- *   bytes unconsumed (a slow reader: reading ahead up to the pause at twice
- *   the limit, as asyncio's). Otherwise it parks. So once the reader has
+ *   (`wantData()`), and, a loop turn after a delivery it did not ask for,
+ *   when the reader left bytes unconsumed (a slow reader: reading ahead up
+ *   to the pause at twice the limit, as asyncio's). Otherwise it parks. So once the reader has
  *   taken the peer's last reply and nobody waits in a read, no Deno read is
  *   pending, which `startTls` needs (a pending Deno read cannot be
  *   cancelled, and `Deno.startTls` fails while one is, losing the socket).
@@ -207,6 +207,8 @@ export class SocketTransport implements Transport, ForceClosable {
   #resumeRead: (() => void) | null = null;
   /** The reader asked for data while no read was pending. */
   #readWanted = false;
+  /** The reader itself asked (`wantData()`): it consumes what comes. */
+  #readDemanded = false;
   /** A Deno read is pending. */
   #readPending = false;
   /** The pump has ended (EOF, error or close): nothing reads anymore. */
@@ -338,7 +340,8 @@ export class SocketTransport implements Transport, ForceClosable {
             await new Promise<void>((resolve) => this.#resumeRead = resolve);
           }
         }
-        readAtOnce = this.#readWanted = false;
+        const demanded = this.#readDemanded;
+        readAtOnce = this.#readWanted = this.#readDemanded = false;
         let n: number | null;
         this.#readPending = true;
         try {
@@ -356,7 +359,8 @@ export class SocketTransport implements Transport, ForceClosable {
         if (n === buf.length) {
           readAtOnce = true;
           if (buf.length < MAX_READ_SIZE) buf = new Uint8Array(buf.length * 2);
-        } else if (!this.#loop.isClosed()) {
+        } else if (!demanded && !this.#loop.isClosed()) {
+          // A waiting reader asks again once it has consumed what came.
           this.#loop.callSoon(SocketTransport.#readAheadIfUnread, this);
         }
       }
@@ -413,7 +417,7 @@ export class SocketTransport implements Transport, ForceClosable {
    */
   wantData(): void {
     if (this.#readPending || this.#closing) return;
-    this.#readWanted = true;
+    this.#readWanted = this.#readDemanded = true;
     this.#wakePump();
   }
 
