@@ -47,7 +47,7 @@ import {
   ValueError,
 } from "../tasks/exceptions.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import type { Future } from "../tasks/future.ts";
+import { type Future, schedule } from "../tasks/future.ts";
 import type { SslClientOptions } from "./open_connection.ts";
 import type { Transport } from "./transport.ts";
 
@@ -229,7 +229,12 @@ export class SocketTransport implements Transport, ForceClosable {
   #block = EMPTY;
   #blockUsed = 0;
   #bufferSize = 0;
-  #writing: Promise<void> | null = null;
+  /** The write loop is running: a Deno write is pending or about to be. */
+  #writing = false;
+  /** The chunk being sent, and how much of it Deno has taken. */
+  #inFlight: Uint8Array | null = null;
+  #sent = 0;
+  #writeIdleSignal: PromiseWithResolvers<void> | null = null;
   #high = DEFAULT_HIGH_WATER;
   #low = DEFAULT_HIGH_WATER / 4;
   #protocolPaused = false;
@@ -463,7 +468,7 @@ export class SocketTransport implements Transport, ForceClosable {
     this.#upgrading = true;
     try {
       // The plain-text bytes go out before the handshake.
-      while (this.#writing !== null && !this.#closing) {
+      while (this.#writing && !this.#closing) {
         yield* this.#writeIdle();
       }
       if (this.#closing || this.#pumpEnded) {
@@ -493,9 +498,7 @@ export class SocketTransport implements Transport, ForceClosable {
   /** A loop Future done once the current write loop has ended. */
   #writeIdle(): Future<undefined> {
     const future = this.#loop.createFuture<undefined>();
-    const done = () => settle(future, null);
-    if (this.#writing === null) done();
-    else this.#writing.then(done, done);
+    this.#whenWriteIdle().then(() => settle(future, null));
     return future;
   }
 
@@ -572,9 +575,7 @@ export class SocketTransport implements Transport, ForceClosable {
     if (data.length <= MAX_BLOCK_WRITE) this.#copyToBlock(data);
     else this.#chunks.push(data.slice());
     this.#bufferSize += data.length;
-    if (this.#writing === null) {
-      this.#writing = this.#writeLoop(data.length < JOIN_LIMIT);
-    }
+    if (!this.#writing) this.#startWriting(data.length < JOIN_LIMIT);
     this.#maybePauseProtocol();
   }
 
@@ -609,39 +610,88 @@ export class SocketTransport implements Transport, ForceClosable {
   }
 
   /**
-   * The write loop: sends the buffer, one Deno write for all the chunks
-   * queued meanwhile. After a small first `write()` it starts a loop turn
-   * later (`defer`), so that the small writes of the rest of the task step
-   * go out in the same syscall (a Deno write costs far more than a copy); a
-   * big one goes at once (waiting would only keep more bytes alive).
+   * Start the write loop, which sends the buffer, one Deno write for all the
+   * chunks queued meanwhile. After a small first `write()` it starts a loop
+   * turn later (`defer`), so that the small writes of the rest of the task
+   * step go out in the same syscall (a Deno write costs far more than a
+   * copy); a big one goes at once (waiting would only keep more bytes
+   * alive). It runs on callbacks, not in an `async` function: a burst costs
+   * no promise of ours.
    */
-  async #writeLoop(defer: boolean): Promise<void> {
-    try {
-      if (defer) {
-        await new Promise((resolve) => this.#loop.callSoon(resolve, undefined));
-      }
-      while (this.#chunks.length > 0 && this.#connLost === 0) {
-        const data = this.#takeChunks();
-        let sent = 0;
-        while (sent < data.length) {
-          sent += await this.#conn.write(
-            sent === 0 ? data : data.subarray(sent),
-          );
-        }
-        if (this.#connLost > 0) break; // aborted meanwhile
-        this.#bufferSize -= data.length;
-        this.#maybeResumeProtocol();
-      }
-    } catch (error) {
-      this.#writing = null;
-      if (this.#connLost === 0) {
-        this.#fatalError(error, "Fatal write error on socket transport");
-      }
-      return;
+  #startWriting(defer: boolean): void {
+    this.#writing = true;
+    if (defer && !this.#loop.isClosed()) {
+      schedule(this.#loop, SocketTransport.#sendSoon, this);
+    } else this.#sendNext();
+  }
+
+  static #sendSoon(transport: SocketTransport): void {
+    transport.#sendNext();
+  }
+
+  /** Send the next chunk, or end the write loop when none is left. */
+  #sendNext(): void {
+    if (this.#chunks.length === 0 || this.#connLost > 0) {
+      return this.#writeEnded();
     }
-    this.#writing = null;
+    this.#inFlight = this.#takeChunks();
+    this.#sent = 0;
+    this.#sendRest();
+  }
+
+  /** Hand what is left of the chunk in flight to Deno. */
+  #sendRest(): void {
+    const data = this.#inFlight!;
+    let written: Promise<number>;
+    try {
+      written = this.#conn.write(
+        this.#sent === 0 ? data : data.subarray(this.#sent),
+      );
+    } catch (error) {
+      return this.#onWriteError(error);
+    }
+    written.then(this.#onWritten, this.#onWriteError);
+  }
+
+  #onWritten = (n: number): void => {
+    const data = this.#inFlight!;
+    this.#sent += n;
+    if (this.#sent < data.length && this.#connLost === 0) {
+      return this.#sendRest();
+    }
+    this.#inFlight = null;
+    if (this.#connLost > 0) return this.#writeEnded(); // aborted meanwhile
+    this.#bufferSize -= data.length;
+    this.#maybeResumeProtocol();
+    this.#sendNext();
+  };
+
+  #onWriteError = (error: unknown): void => {
+    this.#inFlight = null;
+    this.#writeStopped();
+    if (this.#connLost === 0) {
+      this.#fatalError(error, "Fatal write error on socket transport");
+    }
+  };
+
+  /** The buffer is sent: close or half-close if that was asked meanwhile. */
+  #writeEnded(): void {
+    this.#writeStopped();
     if (this.#closing) this.#callConnectionLost(null);
     else if (this.#eof) this.#shutdownWrite();
+  }
+
+  #writeStopped(): void {
+    this.#writing = false;
+    const idle = this.#writeIdleSignal;
+    this.#writeIdleSignal = null;
+    idle?.resolve();
+  }
+
+  /** Settles once the write loop is not running (no Deno write pending). */
+  #whenWriteIdle(): Promise<void> {
+    if (!this.#writing) return Promise.resolve();
+    return (this.#writeIdleSignal ??= Promise.withResolvers()).promise;
   }
 
   /**
@@ -707,7 +757,7 @@ export class SocketTransport implements Transport, ForceClosable {
   writeEof(): void {
     if (this.#closing || this.#eof) return;
     this.#eof = true;
-    if (this.#writing === null) this.#shutdownWrite();
+    if (!this.#writing) this.#shutdownWrite();
   }
 
   canWriteEof(): boolean {
@@ -718,7 +768,7 @@ export class SocketTransport implements Transport, ForceClosable {
     if (this.#closing) return;
     this.#closing = true;
     this.#resumeRead?.();
-    if (this.#writing === null) this.#callConnectionLost(null);
+    if (!this.#writing) this.#callConnectionLost(null);
   }
 
   abort(): void {
@@ -819,7 +869,7 @@ export class SocketTransport implements Transport, ForceClosable {
   async #awaitRelease(): Promise<void> {
     try {
       await this.#pumpDone;
-      while (this.#writing !== null) await this.#writing;
+      while (this.#writing) await this.#whenWriteIdle();
     } catch {
       // both catch their own errors
     }
