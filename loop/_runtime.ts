@@ -41,6 +41,11 @@ export const runtime = {
   stepping: null as TaskLike | null,
   /** The task a generator step is running for, set synchronously. */
   syncTask: null as TaskLike | null,
+  /**
+   * A callback is running from the loop's ready queue: a step that ends
+   * inside it ends there, and the loop carries on by itself.
+   */
+  inCallback: false,
   /** Installed by the running loop: resumes it after a step has ended. */
   resume: null as (() => void) | null,
   /** Inside `adoptTogether`: 1 before the first adoption, 2 after it. */
@@ -54,7 +59,7 @@ export const runtime = {
 export function endStep(task: TaskLike): void {
   if (runtime.stepping === task) {
     runtime.stepping = null;
-    runtime.resume!();
+    if (!runtime.inCallback) runtime.resume!();
   }
 }
 

@@ -413,6 +413,7 @@ export class EventLoop implements AbstractEventLoop {
       runtime.running = null;
       runtime.resume = null;
       runtime.stepping = null;
+      runtime.inCallback = false;
       this.#clearDenoTimer();
     }
   }
@@ -449,7 +450,9 @@ export class EventLoop implements AbstractEventLoop {
         if (!inLoop && !(handle instanceof StepHandle)) return false;
         ready.take();
         if (this.#debug) this.#debugStart(handle);
+        runtime.inCallback = true;
         handle[kRun](this);
+        runtime.inCallback = false;
         if (runtime.stepping !== null) {
           // A step that awaits a plain promise never signals its end; once
           // microtasks drain, `setImmediate` runs and ends it.

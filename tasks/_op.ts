@@ -4,9 +4,16 @@
  *
  * @module
  */
-import { currentTaskLike, runtime } from "../loop/_runtime.ts";
+import {
+  context,
+  currentTaskLike,
+  type Holder,
+  runtime,
+  type TaskLike,
+} from "../loop/_runtime.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
+import { Future, kAwait, madePromise, newPromise, Waiter } from "./future.ts";
 
 /**
  * What every method that may wait returns: a lazy coroutine, as the `async
@@ -56,7 +63,112 @@ export class Op<T> extends Coroutine<T> {
       return settleNow(onRejected, error, false);
     }
     if (step.done) return settleNow(onFulfilled, step.value, true);
-    return finish(generator, step.value, onFulfilled, onRejected);
+    const yielded = step.value;
+    if (yielded instanceof Future) {
+      // The common wait (a loop Future): the task resumes the generator
+      // from its wake-up callback, with no async frame of ours between the
+      // future and the await.
+      const promise = newPromise<R1 | R2>();
+      const waiter = new OpWaiter(
+        yielded,
+        generator,
+        onFulfilled as Callback,
+        onRejected,
+        madePromise.resolve,
+        madePromise.reject,
+        context.getStore() ?? null,
+      );
+      // Registered a microtask later, as an `await` would be: a `.then()`
+      // called in the synchronous prefix of a coroutine that `createTask`
+      // then adopts must wait as the new task (its holder is re-labelled).
+      queueMicrotask(() => waiter.register());
+      return promise;
+    }
+    return finish(generator, yielded, onFulfilled, onRejected);
+  }
+}
+
+type Callback = ((value: unknown) => unknown) | null | undefined;
+type AwaitingTask = TaskLike & { [kAwait](waiter: Waiter): void };
+
+/**
+ * An `await op` whose method's generator waits on a loop Future: settling
+ * it resumes the generator (in the task's step, as the task), and the await
+ * only once the generator returns or throws.
+ */
+class OpWaiter extends Waiter {
+  constructor(
+    fut: Future<unknown>,
+    readonly generator: CoroutineGenerator<unknown>,
+    onFulfilled: Callback,
+    onRejected: Callback,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+    /** The async context of the await: whose task it is. */
+    readonly holder: Holder | null,
+  ) {
+    super(fut, undefined, onFulfilled, onRejected, resolve, reject, null);
+  }
+
+  /** Start waiting, as the task the await belongs to (if any). */
+  register(): void {
+    const task = this.holder?.task;
+    if (task == null || task.done() || !(kAwait in task)) {
+      return this.#finishElsewhere(this.fut);
+    }
+    this.task = task as AwaitingTask;
+    this.task[kAwait](this);
+  }
+
+  override fulfil(value: unknown): void {
+    this.#resume(value, undefined, false);
+  }
+
+  override fail(reason: unknown): void {
+    this.#resume(undefined, reason, true);
+  }
+
+  #resume(value: unknown, error: unknown, failed: boolean): void {
+    const task = this.task!;
+    const outer = runtime.syncTask;
+    runtime.syncTask = task;
+    let step: IteratorResult<unknown, unknown> | null = null;
+    try {
+      step = failed ? this.generator.throw(error) : this.generator.next(value);
+    } catch (thrown) {
+      error = thrown;
+    } finally {
+      runtime.syncTask = outer;
+    }
+    if (step === null) return super.fail(error);
+    if (step.done) return super.fulfil(step.value);
+    const yielded = step.value;
+    if (!(yielded instanceof Future)) return this.#finishElsewhere(yielded);
+    // Wait again. Inside the wake-up callback the step ends there, and the
+    // loop carries on (`runtime.inCallback`).
+    const waiter = new OpWaiter(
+      yielded,
+      this.generator,
+      this.onFulfilled,
+      this.onRejected,
+      this.resolve,
+      this.reject,
+      this.holder,
+    );
+    waiter.task = task;
+    task[kAwait](waiter);
+  }
+
+  /**
+   * Anything else goes the general way, with its awaits in the await's own
+   * async context, as if they had been made there.
+   */
+  #finishElsewhere(yielded: unknown): void {
+    const run = () =>
+      finish(this.generator, yielded, this.onFulfilled, this.onRejected);
+    this.resolve(
+      this.holder === null ? run() : context.run(this.holder, run),
+    );
   }
 }
 

@@ -93,6 +93,22 @@ function captureResolvers(
   lastReject = reject;
 }
 
+/** Internal: the resolving functions of the promise `newPromise()` made last. */
+export const madePromise = {
+  resolve: null as unknown as (value: unknown) => void,
+  reject: null as unknown as (reason: unknown) => void,
+};
+
+/** Internal: a pending promise; its resolving functions are in `madePromise`. */
+export function newPromise<R>(): Promise<R> {
+  const promise = new Promise<R>(
+    captureResolvers as (resolve: (value: R) => void) => void,
+  );
+  madePromise.resolve = lastResolve;
+  madePromise.reject = lastReject;
+  return promise;
+}
+
 /**
  * One `then()` call on a Future (or on `sleep(0)`), waiting to be settled: a
  * record rather than closures, because every `await` makes one.
