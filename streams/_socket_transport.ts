@@ -3,7 +3,7 @@
  * connection over a `Deno.Conn`, as asyncio's `_SelectorSocketTransport`.
  *
  * Invariants:
- * - One read pump per connection (`#readLoop`) reads into the reader's
+ * - One read pump per connection (`#pump`) reads into the reader's
  *   buffer (through the protocol) and wakes its waiter; a task cancelled
  *   while waiting for data cancels only its loop Future, never a Deno read,
  *   so no byte is lost. The pump stops while reading is paused.
@@ -203,8 +203,12 @@ export class SocketTransport implements Transport, ForceClosable {
   #connLost = 0;
   #eof = false;
   #readingPaused = false;
-  /** Wakes the pump where it waits (paused or parked). */
-  #resumeRead: (() => void) | null = null;
+  /** What the pump reads into; it grows after full reads. */
+  #buf = new Uint8Array(FIRST_READ_SIZE);
+  /** The last read filled the buffer: read again at once (more is likely). */
+  #readAtOnce = false;
+  /** The pending read was asked for by the reader (`wantData()`). */
+  #readWasDemanded = false;
   /** The reader asked for data while no read was pending. */
   #readWanted = false;
   /** The reader itself asked (`wantData()`): it consumes what comes. */
@@ -218,7 +222,9 @@ export class SocketTransport implements Transport, ForceClosable {
   /** The `startTls` request the pump is to run. */
   #upgrade: TlsUpgrade | null = null;
   #upgrading = false;
-  #pumpDone: Promise<void>;
+  /** The pump runs a `startTls` upgrade. */
+  #upgradeRunning = false;
+  #pumpEndSignal: PromiseWithResolvers<void> | null = null;
   /** What is queued for sending: copies, never the caller's arrays. */
   #chunks: Uint8Array[] = [];
   /**
@@ -275,10 +281,10 @@ export class SocketTransport implements Transport, ForceClosable {
     track(loop, this);
     owner?.attach(this);
     if (sslcontext !== null && owner !== null) {
-      this.#pumpDone = this.#handshakeThenRead(conn as Deno.TlsConn);
+      this.#handshakeThenRead(conn as Deno.TlsConn);
     } else {
       protocol.connectionMade(this);
-      this.#pumpDone = this.#readLoop();
+      this.#startPump();
     }
   }
 
@@ -296,11 +302,11 @@ export class SocketTransport implements Transport, ForceClosable {
       await conn.handshake();
     } catch (error) {
       if (!this.#closing) this.#fatalError(error, "SSL handshake failed");
-      return;
+      return this.#endPump();
     } finally {
       clearTimeout(timer);
     }
-    if (this.#closing) return;
+    if (this.#closing) return this.#endPump();
     try {
       this.#protocol.connectionMade(this);
     } catch (error) {
@@ -308,79 +314,111 @@ export class SocketTransport implements Transport, ForceClosable {
         error,
         "Error on transport creation for incoming connection",
       );
-      return;
+      return this.#endPump();
     }
-    return this.#readLoop();
+    this.#startPump();
   }
 
   /**
-   * The read pump: the only reader of the socket. It reads a loop turn
-   * after the start (so that a `startTls` right after connecting finds no
-   * read pending), at once after a read that filled its buffer (more is
-   * likely queued), and otherwise when the reader asks for data
-   * (`wantData()`) or has left data unconsumed (`#readAheadIfUnread`);
-   * else it parks. It waits while reading is paused. Parked is not paused:
-   * `isReading()` stays true. Woken to close, it ends; handed a `startTls`
+   * The read pump: the only reader of the socket, run on callbacks. It
+   * reads a loop turn after the start (so that a `startTls` right after
+   * connecting finds no read pending), at once after a read that filled its
+   * buffer (more is likely queued), and otherwise when the reader asks for
+   * data (`wantData()`) or has left data unconsumed (`#readAheadIfUnread`);
+   * else it parks, with nothing pending, until something calls `#pump()`
+   * again. It parks while reading is paused. Parked is not paused:
+   * `isReading()` stays true. Once closing, it ends; handed a `startTls`
    * upgrade, it runs it and goes on reading from the TLS connection.
    */
-  async #readLoop(): Promise<void> {
-    let buf = new Uint8Array(FIRST_READ_SIZE);
-    let readAtOnce = false;
+  #startPump(): void {
     if (!this.#loop.isClosed()) {
       this.#loop.callSoon(SocketTransport.#firstRead, this);
     }
+    this.#pump();
+  }
+
+  /** The pump's next move (see `#startPump`). */
+  #pump(): void {
+    if (this.#pumpEnded || this.#readPending || this.#upgradeRunning) return;
+    if (this.#closing) return this.#endPump();
+    const upgrade = this.#upgrade;
+    if (upgrade !== null) {
+      this.#upgrade = null;
+      this.#upgradeRunning = true;
+      this.#runUpgrade(upgrade).then((goOn) => {
+        this.#upgradeRunning = false;
+        if (goOn) this.#pump();
+        else this.#endPump();
+      });
+      return;
+    }
+    if (this.#readingPaused || !(this.#readAtOnce || this.#readWanted)) {
+      return; // parked
+    }
+    this.#readWasDemanded = this.#readDemanded;
+    this.#readAtOnce = this.#readWanted = this.#readDemanded = false;
+    this.#readPending = true;
+    let read: Promise<number | null>;
     try {
-      for (;;) {
-        for (;;) {
-          if (this.#closing) return;
-          const upgrade = this.#upgrade;
-          if (upgrade !== null) {
-            this.#upgrade = null;
-            if (!await this.#runUpgrade(upgrade)) return;
-          } else if (
-            !this.#readingPaused && (readAtOnce || this.#readWanted)
-          ) {
-            break;
-          } else {
-            await new Promise<void>((resolve) => this.#resumeRead = resolve);
-          }
+      read = this.#conn.read(this.#buf);
+    } catch (error) {
+      return this.#onReadError(error);
+    }
+    read.then(this.#onRead, this.#onReadError);
+  }
+
+  #onRead = (n: number | null): void => {
+    this.#readPending = false;
+    // Closing: as asyncio removes the reader, later data is dropped.
+    if (this.#closing) return this.#endPump();
+    try {
+      if (n === null) {
+        this.#protocol.eofReceived();
+        return this.#endPump(); // the stream protocol keeps the transport open
+      }
+      const buf = this.#buf;
+      this.#protocol.dataReceived(buf.subarray(0, n));
+      if (n === buf.length) {
+        this.#readAtOnce = true;
+        if (buf.length < MAX_READ_SIZE) {
+          this.#buf = new Uint8Array(buf.length * 2);
         }
-        const demanded = this.#readDemanded;
-        readAtOnce = this.#readWanted = this.#readDemanded = false;
-        let n: number | null;
-        this.#readPending = true;
-        try {
-          n = await this.#conn.read(buf);
-        } finally {
-          this.#readPending = false;
-        }
-        // Closing: as asyncio removes the reader, later data is dropped.
-        if (this.#closing) return;
-        if (n === null) {
-          this.#protocol.eofReceived();
-          return; // the stream protocol keeps the transport open
-        }
-        this.#protocol.dataReceived(buf.subarray(0, n));
-        if (n === buf.length) {
-          readAtOnce = true;
-          if (buf.length < MAX_READ_SIZE) buf = new Uint8Array(buf.length * 2);
-        } else if (!demanded && !this.#loop.isClosed()) {
-          // A waiting reader asks again once it has consumed what came.
-          this.#loop.callSoon(SocketTransport.#readAheadIfUnread, this);
-        }
+      } else if (!this.#readWasDemanded && !this.#loop.isClosed()) {
+        // A waiting reader asks again once it has consumed what came.
+        this.#loop.callSoon(SocketTransport.#readAheadIfUnread, this);
       }
     } catch (error) {
-      if (!this.#closing) {
-        this.#fatalError(error, "Fatal read error on socket transport");
-      }
-    } finally {
-      this.#pumpEnded = true;
-      const upgrade = this.#upgrade;
-      this.#upgrade = null;
-      if (upgrade !== null) {
-        settle(upgrade.future, new ConnectionResetError("Connection lost"));
-      }
+      return this.#onReadError(error);
     }
+    this.#pump();
+  };
+
+  #onReadError = (error: unknown): void => {
+    this.#readPending = false;
+    if (!this.#closing) {
+      this.#fatalError(error, "Fatal read error on socket transport");
+    }
+    this.#endPump();
+  };
+
+  /** The pump has ended (EOF, error or close): nothing reads anymore. */
+  #endPump(): void {
+    if (this.#pumpEnded) return;
+    this.#pumpEnded = true;
+    const upgrade = this.#upgrade;
+    this.#upgrade = null;
+    if (upgrade !== null) {
+      settle(upgrade.future, new ConnectionResetError("Connection lost"));
+    }
+    const signal = this.#pumpEndSignal;
+    this.#pumpEndSignal = null;
+    signal?.resolve();
+  }
+
+  /** Settles once the pump has ended (no Deno read or upgrade pending). */
+  #whenPumpEnded(): Promise<void> {
+    if (this.#pumpEnded) return Promise.resolve();
+    return (this.#pumpEndSignal ??= Promise.withResolvers()).promise;
   }
 
   /**
@@ -406,14 +444,7 @@ export class SocketTransport implements Transport, ForceClosable {
       this.#upgrading
     ) return;
     this.#readWanted = true;
-    this.#wakePump();
-  }
-
-  /** Wake the pump where it waits. */
-  #wakePump(): void {
-    const wake = this.#resumeRead;
-    this.#resumeRead = null;
-    wake?.();
+    this.#pump();
   }
 
   /**
@@ -423,7 +454,7 @@ export class SocketTransport implements Transport, ForceClosable {
   wantData(): void {
     if (this.#readPending || this.#closing) return;
     this.#readWanted = this.#readDemanded = true;
-    this.#wakePump();
+    this.#pump();
   }
 
   /**
@@ -483,7 +514,7 @@ export class SocketTransport implements Transport, ForceClosable {
       const hostname = serverHostname ?? this.#host ??
         (this.#extra.peername as [string, number])[0];
       this.#upgrade = { ssl, hostname, timeout, future };
-      this.#wakePump();
+      this.#pump();
       try {
         yield* future;
       } catch (error) {
@@ -767,7 +798,7 @@ export class SocketTransport implements Transport, ForceClosable {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    this.#resumeRead?.();
+    this.#pump();
     if (!this.#writing) this.#callConnectionLost(null);
   }
 
@@ -811,9 +842,7 @@ export class SocketTransport implements Transport, ForceClosable {
   resumeReading(): void {
     if (this.#closing || !this.#readingPaused) return;
     this.#readingPaused = false;
-    const resume = this.#resumeRead;
-    this.#resumeRead = null;
-    resume?.();
+    this.#pump();
   }
 
   isReading(): boolean {
@@ -838,7 +867,7 @@ export class SocketTransport implements Transport, ForceClosable {
     this.#chunks = [];
     this.#bufferSize = 0;
     this.#closing = true;
-    this.#resumeRead?.();
+    this.#pump();
     this.#callConnectionLost(exc);
   }
 
@@ -868,7 +897,7 @@ export class SocketTransport implements Transport, ForceClosable {
 
   async #awaitRelease(): Promise<void> {
     try {
-      await this.#pumpDone;
+      await this.#whenPumpEnded();
       while (this.#writing) await this.#whenWriteIdle();
     } catch {
       // both catch their own errors
@@ -890,7 +919,7 @@ export class SocketTransport implements Transport, ForceClosable {
     this.#closing = true;
     this.#connLost++;
     this.#chunks = [];
-    this.#resumeRead?.();
+    this.#pump();
     this.#closeConn();
   }
 
