@@ -230,7 +230,8 @@ export class SocketTransport implements Transport, ForceClosable {
   /**
    * Small writes are copied into this block, one after the other and never
    * over each other (what is queued or in flight stays as it is), so that
-   * they cost no allocation each and queue as one chunk.
+   * they cost no allocation each and queue as one chunk. Once everything is
+   * sent, the next writes fill it again from the start (it stays warm).
    */
   #block = EMPTY;
   #blockUsed = 0;
@@ -714,6 +715,8 @@ export class SocketTransport implements Transport, ForceClosable {
 
   #writeStopped(): void {
     this.#writing = false;
+    // Nothing queued or in flight: the block is free to fill again.
+    if (this.#chunks.length === 0) this.#blockUsed = 0;
     const idle = this.#writeIdleSignal;
     this.#writeIdleSignal = null;
     idle?.resolve();
