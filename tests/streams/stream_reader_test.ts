@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  CancelledError,
   coroutine,
   createTask,
   IncompleteReadError,
@@ -152,6 +153,30 @@ Deno.test("StreamReader: a task cancelled in readLine() leaves the buffer intact
     await assert.rejects(async () => await task, { name: "CancelledError" });
     reader.feedData(enc("tial\n"));
     assert.equal(dec(await reader.readLine()), "partial\n");
+  });
+});
+
+// r = asyncio.StreamReader(); t = asyncio.create_task(r.readexactly(6))
+// await asyncio.sleep(0); r.feed_data(b"abc"); await asyncio.sleep(0)
+// r.feed_data(b"de"); await asyncio.sleep(0); t.cancel()     # CancelledError
+// t2 = asyncio.create_task(r.readexactly(6)); await asyncio.sleep(0)
+// r.feed_data(b"fg"); print(await t2, await r.read(10))     # b'abcdef' b'g'
+Deno.test("StreamReader: a task cancelled in a later wait of readExactly() leaves the buffer intact", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    const task = createTask((async () => await reader.readExactly(6))());
+    await sleep(0);
+    reader.feedData(enc("abc")); // wakes the task, which waits again
+    await sleep(0);
+    reader.feedData(enc("de"));
+    await sleep(0);
+    task.cancel();
+    await assertRejectsError(task, CancelledError, "");
+    const again = createTask((async () => await reader.readExactly(6))());
+    await sleep(0);
+    reader.feedData(enc("fg"));
+    assert.equal(dec(await again), "abcdef");
+    assert.equal(dec(await reader.read(10)), "g");
   });
 });
 
