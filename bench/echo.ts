@@ -472,30 +472,18 @@ async function bench(
     }
     for (const [connections, size] of ROWS) {
       const runs: Record<Kind, Load[]> = { ours: [], raw: [] };
+      const run = async (kind: Kind, secs: number): Promise<Load> => {
+        const result = await load(servers[kind].port, connections, size, secs);
+        errors += result.errors;
+        return result;
+      };
       // Unmeasured: let each server's JIT settle on this row's pattern.
-      for (const kind of ["ours", "raw"] as const) {
-        if (warmup > 0) {
-          const result = await load(
-            servers[kind].port,
-            connections,
-            size,
-            warmup,
-          );
-          errors += result.errors;
-        }
+      if (warmup > 0) {
+        for (const kind of ["ours", "raw"] as const) await run(kind, warmup);
       }
       for (let rep = 0; rep < reps; rep++) {
         const order: Kind[] = rep % 2 === 0 ? ["ours", "raw"] : ["raw", "ours"];
-        for (const kind of order) {
-          const result = await load(
-            servers[kind].port,
-            connections,
-            size,
-            seconds,
-          );
-          errors += result.errors;
-          runs[kind].push(result);
-        }
+        for (const kind of order) runs[kind].push(await run(kind, seconds));
       }
       const rate = (kind: Kind) =>
         median(runs[kind].map((r) => r.requests / r.seconds));
