@@ -222,8 +222,11 @@ export class SocketTransport implements Transport, ForceClosable {
   /** The `startTls` request the pump is to run. */
   #upgrade: TlsUpgrade | null = null;
   #upgrading = false;
-  /** The pump runs a `startTls` upgrade. */
-  #upgradeRunning = false;
+  /**
+   * A TLS handshake runs in the pump's place (a TLS server connection's
+   * first, or a `startTls` upgrade): its Deno ops are pending.
+   */
+  #tlsBusy = false;
   #pumpEndSignal: PromiseWithResolvers<void> | null = null;
   /** What is queued for sending: copies, never the caller's arrays. */
   #chunks: Uint8Array[] = [];
@@ -289,8 +292,17 @@ export class SocketTransport implements Transport, ForceClosable {
     }
   }
 
-  /** A TLS server connection: the handshake, then `connectionMade`. */
+  /** A TLS server connection: the handshake, then the pump. */
   async #handshakeThenRead(conn: Deno.TlsConn): Promise<void> {
+    this.#tlsBusy = true;
+    const ready = await this.#serverHandshake(conn);
+    this.#tlsBusy = false;
+    if (ready) this.#startPump();
+    else this.#endPump();
+  }
+
+  /** The handshake, then `connectionMade`; whether to go on reading. */
+  async #serverHandshake(conn: Deno.TlsConn): Promise<boolean> {
     const timer = setTimeout(() => {
       this.#forceClose(
         new ConnectionAbortedError(
@@ -303,11 +315,11 @@ export class SocketTransport implements Transport, ForceClosable {
       await conn.handshake();
     } catch (error) {
       if (!this.#closing) this.#fatalError(error, "SSL handshake failed");
-      return this.#endPump();
+      return false;
     } finally {
       clearTimeout(timer);
     }
-    if (this.#closing) return this.#endPump();
+    if (this.#closing) return false;
     try {
       this.#protocol.connectionMade(this);
     } catch (error) {
@@ -315,9 +327,9 @@ export class SocketTransport implements Transport, ForceClosable {
         error,
         "Error on transport creation for incoming connection",
       );
-      return this.#endPump();
+      return false;
     }
-    this.#startPump();
+    return true;
   }
 
   /**
@@ -340,14 +352,14 @@ export class SocketTransport implements Transport, ForceClosable {
 
   /** The pump's next move (see `#startPump`). */
   #pump(): void {
-    if (this.#pumpEnded || this.#readPending || this.#upgradeRunning) return;
+    if (this.#pumpEnded || this.#readPending || this.#tlsBusy) return;
     if (this.#closing) return this.#endPump();
     const upgrade = this.#upgrade;
     if (upgrade !== null) {
       this.#upgrade = null;
-      this.#upgradeRunning = true;
+      this.#tlsBusy = true;
       this.#runUpgrade(upgrade).then((goOn) => {
-        this.#upgradeRunning = false;
+        this.#tlsBusy = false;
         if (goOn) this.#pump();
         else this.#endPump();
       });

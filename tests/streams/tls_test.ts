@@ -11,6 +11,7 @@ import {
   openConnection,
   run,
   type Server,
+  sleep,
   SSLCertVerificationError,
   SSLError,
   startServer,
@@ -256,4 +257,30 @@ Deno.test("TLS: openConnection()/startServer() check ssl and serverHostname", ()
     () => loose(startServer)(cb, "127.0.0.1", 0, { reuse_port: true }),
     { name: "TypeError", message: 'startServer: unknown option "reuse_port"' },
   );
+});
+
+Deno.test("TLS: a server aborting a client in its handshake never runs the callback and leaks nothing", async () => {
+  await quietly(async () => {
+    let connected = false;
+    const server = await startServer(
+      () => {
+        connected = true;
+      },
+      "127.0.0.1",
+      0,
+      { ssl: SERVER_SSL },
+    );
+    // A peer that connects and never starts its handshake.
+    const silent = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: portOf(server),
+    });
+    await sleep(0.05);
+    server.close();
+    server.abortClients();
+    // The op sanitizer checks that the handshake's op has ended too.
+    await server.waitClosed();
+    silent.close();
+    assert.equal(connected, false);
+  });
 });
