@@ -81,7 +81,8 @@ export class Op<T> extends Coroutine<T> {
       // Registered a microtask later, as an `await` would be: a `.then()`
       // called in the synchronous prefix of a coroutine that `createTask`
       // then adopts must wait as the new task (its holder is re-labelled).
-      queueMicrotask(() => waiter.register());
+      toRegister[queued++] = waiter;
+      if (queued === 1) queueMicrotask(registerWaiters);
       return promise;
     }
     return finish(generator, yielded, onFulfilled, onRejected);
@@ -89,6 +90,32 @@ export class Op<T> extends Coroutine<T> {
 }
 
 type Callback = ((value: unknown) => unknown) | null | undefined;
+
+/**
+ * The waits `Op.then` started, registered together a microtask later: the
+ * first `queued` slots (the array keeps its capacity from round to round).
+ */
+const toRegister: Array<OpWaiter | null> = [];
+let queued = 0;
+
+function registerWaiters(): void {
+  // One registering may start another (a callback awaiting an op): it
+  // joins this round, in order.
+  for (let i = 0; i < queued; i++) {
+    const waiter = toRegister[i]!;
+    toRegister[i] = null;
+    try {
+      waiter.register();
+    } catch (error) {
+      // Not expected; report it without holding up the others.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+  queued = 0;
+}
+
 type AwaitingTask = TaskLike & { [kAwait](waiter: Waiter): void };
 
 /**
