@@ -151,6 +151,10 @@ export class StreamProtocol implements Protocol {
     }
   }
 
+  canWrite(): boolean {
+    return !this.#connectionLost && !this.#paused;
+  }
+
   /** Wait while the transport's buffer is over the high-water mark. */
   *drainHelper(): Generator<unknown, void, unknown> {
     if (this.#connectionLost) throw new ConnectionResetError("Connection lost");

@@ -19,7 +19,7 @@ import {
   ValueError,
 } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
-import { Op } from "../tasks/_op.ts";
+import { MUST_WAIT, Op, QuickOp } from "../tasks/_op.ts";
 import type { Transport } from "./transport.ts";
 
 /** The default buffer limit of readers, 64 KiB, as asyncio's `_DEFAULT_LIMIT`. */
@@ -399,13 +399,40 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
    */
   read(n: number = -1): Awaitable<Uint8Array> {
     checkInteger("read", "n", n);
-    return new Op(this.#read(n), "StreamReader.read");
+    return new QuickOp(
+      this,
+      n,
+      StreamReader.#readNow,
+      StreamReader.#readLater,
+      "StreamReader.read",
+    );
+  }
+
+  /** What `read(n)` returns without a wait, or `MUST_WAIT`. */
+  static #readNow(
+    reader: StreamReader,
+    n: number,
+  ): Uint8Array | typeof MUST_WAIT {
+    if (reader.#exception !== null) throw reader.#exception;
+    if (n === 0) return EMPTY.slice();
+    if (n < 0 || (reader.#end === reader.#start && !reader.#eof)) {
+      return MUST_WAIT;
+    }
+    const data = reader.#take(Math.min(n, reader.#end - reader.#start));
+    reader.#maybeResumeTransport();
+    return data;
+  }
+
+  static #readLater(
+    reader: StreamReader,
+    n: number,
+  ): CoroutineGenerator<Uint8Array> {
+    return reader.#read(n);
   }
 
   *#read(n: number): CoroutineGenerator<Uint8Array> {
-    if (this.#exception !== null) throw this.#exception;
-    if (n === 0) return EMPTY.slice();
     if (n < 0) {
+      if (this.#exception !== null) throw this.#exception;
       const blocks: Uint8Array[] = [];
       let total = 0;
       for (;;) {
@@ -423,13 +450,11 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
       }
       return out;
     }
-    if (this.#end === this.#start && !this.#eof) {
+    for (;;) {
+      const data = StreamReader.#readNow(this, n);
+      if (data !== MUST_WAIT) return data;
       yield* this.#waitForData("read");
-      if (this.#exception !== null) throw this.#exception;
     }
-    const data = this.#take(Math.min(n, this.#end - this.#start));
-    this.#maybeResumeTransport();
-    return data;
   }
 
   /**

@@ -9,7 +9,7 @@ import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { ValueError } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import { sleep } from "../tasks/sleep.ts";
-import { Op } from "../tasks/_op.ts";
+import { MUST_WAIT, Op, QuickOp } from "../tasks/_op.ts";
 import { SocketTransport } from "./_socket_transport.ts";
 import { checkOptions, checkSsl } from "./_checks.ts";
 import type { SslClientOptions } from "./open_connection.ts";
@@ -41,6 +41,8 @@ export interface StartTlsOptions {
 export interface WriterProtocol {
   /** Wait while the transport's buffer is over the high-water mark. */
   drainHelper(): Generator<unknown, void, unknown>;
+  /** Whether `drainHelper()` would return at once (connected, not paused). */
+  canWrite(): boolean;
   /** The future done once the socket is released. */
   closeWaiter(): Future<undefined>;
 }
@@ -170,7 +172,27 @@ export class StreamWriter {
    * (`ConnectionResetError` once the connection is lost).
    */
   drain(): Awaitable<void> {
-    return new Op(this.#drain(), "StreamWriter.drain");
+    return new QuickOp(
+      this,
+      undefined,
+      StreamWriter.#drainNow,
+      StreamWriter.#drainLater,
+      "StreamWriter.drain",
+    );
+  }
+
+  /** What `drain()` does without a wait (the common case), or `MUST_WAIT`. */
+  static #drainNow(writer: StreamWriter): undefined | typeof MUST_WAIT {
+    const exc = writer.#reader?.exception() ?? null;
+    if (exc !== null) throw exc;
+    if (writer.#transport.isClosing() || !writer.#protocol.canWrite()) {
+      return MUST_WAIT;
+    }
+    return undefined;
+  }
+
+  static #drainLater(writer: StreamWriter): CoroutineGenerator<void> {
+    return writer.#drain();
   }
 
   *#drain(): CoroutineGenerator<void> {

@@ -35,9 +35,8 @@ export class Op<T> extends Coroutine<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    let generator: CoroutineGenerator<T>;
     try {
-      generator = this[Symbol.iterator]();
+      this.claim();
     } catch (error) {
       return Promise.reject(error).then(onFulfilled, onRejected);
     }
@@ -47,15 +46,25 @@ export class Op<T> extends Coroutine<T> {
       turn.setResult(undefined);
       // A native reaction, not the Future's callback: it runs in the async
       // context captured here, the task's, so the generator's waits are its.
-      return turn.then().then(() => start(generator)).then(
+      return turn.then().then(() => start(this.generator())).then(
         onFulfilled,
         onRejected,
       );
     }
-    if (task === null) return start(generator).then(onFulfilled, onRejected);
+    if (task === null) {
+      return start(this.generator()).then(onFulfilled, onRejected);
+    }
     // In the task's step, a method that needs no wait settles the await at
     // once, as a done Future does: no promise hop for a free lock or
-    // buffered bytes.
+    // buffered bytes (and no generator either for a `QuickOp`).
+    let now: T | typeof MUST_WAIT;
+    try {
+      now = this.now();
+    } catch (error) {
+      return settleNow(onRejected, error, false);
+    }
+    if (now !== MUST_WAIT) return settleNow(onFulfilled, now, true);
+    const generator = this.generator();
     let step: IteratorResult<unknown, T>;
     try {
       step = generator.next();
@@ -86,6 +95,50 @@ export class Op<T> extends Coroutine<T> {
       return promise;
     }
     return finish(generator, yielded, onFulfilled, onRejected);
+  }
+
+  /** The method's outcome when it needs no wait, else `MUST_WAIT`. */
+  protected now(): T | typeof MUST_WAIT {
+    return MUST_WAIT;
+  }
+}
+
+/** What a `QuickOp`'s `now` returns when the method has to run as a generator. */
+export const MUST_WAIT: unique symbol = Symbol("mustWait");
+
+/**
+ * An `Op` for a method that mostly needs no wait (a read of buffered bytes,
+ * a drain below the high-water mark): awaited in its task's step, it first
+ * tries `now(target, arg)`, which returns the outcome (or throws the error)
+ * at once, or `MUST_WAIT`; only then, or for `yield*`, is the method's
+ * generator made (`make(target, arg)`).
+ */
+export class QuickOp<S, A, T> extends Op<T> {
+  #target: S;
+  #arg: A;
+  #now: (target: S, arg: A) => T | typeof MUST_WAIT;
+  #make: (target: S, arg: A) => CoroutineGenerator<T>;
+
+  constructor(
+    target: S,
+    arg: A,
+    now: (target: S, arg: A) => T | typeof MUST_WAIT,
+    make: (target: S, arg: A) => CoroutineGenerator<T>,
+    name: string,
+  ) {
+    super(null, name);
+    this.#target = target;
+    this.#arg = arg;
+    this.#now = now;
+    this.#make = make;
+  }
+
+  protected override now(): T | typeof MUST_WAIT {
+    return this.#now(this.#target, this.#arg);
+  }
+
+  protected override generator(): CoroutineGenerator<T> {
+    return this.#make(this.#target, this.#arg);
   }
 }
 

@@ -32,17 +32,18 @@ export type CoroutineGenerator<T> = Generator<unknown, T, any>;
  * ```
  */
 export class Coroutine<T = unknown> implements PromiseLike<T> {
-  #generator: CoroutineGenerator<T>;
+  #generator: CoroutineGenerator<T> | null;
   #name: string;
   #started = false;
 
   /**
    * Made by a `coroutine()` function.
    *
-   * @param generator The generator to drive.
+   * @param generator The generator to drive; `null` in a subclass that
+   * makes it when it is first needed (see `generator()`).
    * @param name The function's name, for reprs.
    */
-  constructor(generator: CoroutineGenerator<T>, name: string) {
+  constructor(generator: CoroutineGenerator<T> | null, name: string) {
     this.#generator = generator;
     this.#name = name;
   }
@@ -54,10 +55,30 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
 
   /** Delegate to the coroutine from another one: `yield* other()`. */
   [Symbol.iterator](): CoroutineGenerator<T> {
+    this.claim();
+    return this.generator();
+  }
+
+  /**
+   * Mark the coroutine as started: it runs once.
+   *
+   * @throws {RuntimeError} If it has already been awaited.
+   */
+  protected claim(): void {
     if (this.#started) {
       throw new RuntimeError("cannot reuse already awaited coroutine");
     }
     this.#started = true;
+  }
+
+  /**
+   * The generator to drive: the one given to the constructor. A subclass
+   * that gave `null` makes it here.
+   */
+  protected generator(): CoroutineGenerator<T> {
+    if (this.#generator === null) {
+      throw new TypeError(`${this}: no generator to drive`);
+    }
     return this.#generator;
   }
 

@@ -10,6 +10,7 @@ import {
   IncompleteReadError,
   LimitOverrunError,
   run,
+  RuntimeError,
   sleep,
   StreamReader,
   ValueError,
@@ -177,6 +178,24 @@ Deno.test("StreamReader: a task cancelled in a later wait of readExactly() leave
     reader.feedData(enc("fg"));
     assert.equal(dec(await again), "abcdef");
     assert.equal(dec(await reader.read(10)), "g");
+  });
+});
+
+// r = asyncio.StreamReader(); r.feed_data(b"abc"); c = r.read(2)
+// print(await c)          # b'ab'
+// await c                 # RuntimeError: cannot reuse already awaited coroutine
+// print(await r.read(5))  # b'c'
+Deno.test("StreamReader.read() runs once: awaiting it again raises RuntimeError", async () => {
+  await run(async () => {
+    const reader = fed("abc", undefined, false);
+    const c = reader.read(2);
+    assert.equal(dec(await c), "ab");
+    await assertRejectsError(
+      c,
+      RuntimeError,
+      "cannot reuse already awaited coroutine",
+    );
+    assert.equal(dec(await reader.read(5)), "c");
   });
 });
 
