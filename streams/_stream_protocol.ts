@@ -162,7 +162,7 @@ export class StreamProtocol implements Protocol {
     const waiter = this.#loop.createFuture<undefined>();
     this.#drainWaiters.push(waiter);
     try {
-      yield* waiter;
+      yield waiter; // waits as `yield*` would, with no iterator made
     } finally {
       const i = this.#drainWaiters.indexOf(waiter);
       if (i >= 0) this.#drainWaiters.splice(i, 1);

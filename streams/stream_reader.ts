@@ -282,7 +282,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     this.#waiter = waiter;
     this.#transport?.wantData?.();
     try {
-      yield* waiter;
+      yield waiter; // waits as `yield*` would, with no iterator made
     } finally {
       if (this.#waiter === waiter) this.#waiter = null;
     }

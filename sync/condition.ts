@@ -118,7 +118,7 @@ export class Condition {
         >();
         this.#waiters.push(fut);
         try {
-          yield* fut;
+          yield fut; // waits as `yield*` would, with no iterator made
           return true;
         } finally {
           this.#waiters.remove(fut);

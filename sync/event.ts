@@ -86,7 +86,7 @@ export class Event {
     >();
     this.#waiters.push(fut);
     try {
-      yield* fut;
+      yield fut; // waits as `yield*` would, with no iterator made
       return true;
     } finally {
       this.#waiters.remove(fut);

@@ -88,7 +88,7 @@ export class Lock {
     waiters.push(fut);
     try {
       try {
-        yield* fut;
+        yield fut; // waits as `yield*` would, with no iterator made
       } finally {
         waiters.remove(fut);
       }

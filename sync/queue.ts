@@ -306,7 +306,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       >();
       this.#putters.push(putter);
       try {
-        yield* putter;
+        yield putter; // waits as `yield*` would, with no iterator made
       } catch (error) {
         putter.cancel(); // just in case putter is not done yet
         // Clean the putters of a cancelled one (a getNowait() or shutdown()
@@ -355,7 +355,7 @@ export class Queue<T = unknown> implements AsyncIterable<T> {
       >();
       this.#getters.push(getter);
       try {
-        yield* getter;
+        yield getter; // waits as `yield*` would, with no iterator made
       } catch (error) {
         getter.cancel(); // just in case getter is not done yet
         // Clean the getters of a cancelled one (a putNowait() or shutdown()

@@ -105,7 +105,7 @@ export class Semaphore {
     waiters.push(fut);
     try {
       try {
-        yield* fut;
+        yield fut; // waits as `yield*` would, with no iterator made
       } finally {
         waiters.remove(fut);
       }
