@@ -758,7 +758,8 @@ export class SocketTransport implements Transport, ForceClosable {
         data.set(chunks[i], at);
       }
     }
-    chunks.splice(0, n);
+    if (n === 1) chunks.shift(); // no array of the removed, as splice makes
+    else chunks.splice(0, n);
     return data;
   }
 

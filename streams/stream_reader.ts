@@ -267,6 +267,16 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
    * that cancellation reaches it; the buffer is untouched by a cancel.
    */
   *#waitForData(funcName: string): CoroutineGenerator<void> {
+    const waiter = this.#startWait(funcName);
+    try {
+      yield waiter; // waits as `yield*` would, with no iterator made
+    } finally {
+      this.#endWait(waiter);
+    }
+  }
+
+  /** The start of `#waitForData`: the Future to wait on. */
+  #startWait(funcName: string): Future<undefined> {
     if (this.#waiter !== null) {
       throw new RuntimeError(
         `${funcName}() called while another coroutine is already waiting for incoming data`,
@@ -281,11 +291,12 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     const waiter = this.#loop.createFuture<undefined>();
     this.#waiter = waiter;
     this.#transport?.wantData?.();
-    try {
-      yield waiter; // waits as `yield*` would, with no iterator made
-    } finally {
-      if (this.#waiter === waiter) this.#waiter = null;
-    }
+    return waiter;
+  }
+
+  /** The end of `#waitForData`, however the wait ended. */
+  #endWait(waiter: Future<undefined>): void {
+    if (this.#waiter === waiter) this.#waiter = null;
   }
 
   /**
@@ -453,7 +464,13 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     for (;;) {
       const data = StreamReader.#readNow(this, n);
       if (data !== MUST_WAIT) return data;
-      yield* this.#waitForData("read");
+      // `#waitForData` inlined: the most common wait makes one generator.
+      const waiter = this.#startWait("read");
+      try {
+        yield waiter;
+      } finally {
+        this.#endWait(waiter);
+      }
     }
   }
 
