@@ -17,10 +17,8 @@ import {
   type StreamReader,
   type StreamWriter,
 } from "../../mod.ts";
+import { dec, enc } from "./_helpers.ts";
 import { probePython, readFirstLine, readRest } from "./_python.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 const PAYLOAD_SIZE = 256 * 1024;
 const LINE = "hello from the other side\n";

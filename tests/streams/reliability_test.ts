@@ -15,27 +15,15 @@ import assert from "node:assert/strict";
 import {
   openConnection,
   run,
-  type Server,
   sleep,
   startServer,
   type StreamReader,
   type StreamWriter,
 } from "../../mod.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+import { dec, enc, portOf, shutdown } from "./_helpers.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-
-function portOf(server: Server): number {
-  return (server.sockets[0].getsockname() as [string, number])[1];
-}
-
-async function shutdown(server: Server): Promise<void> {
-  server.close();
-  await server.waitClosed();
-}
 
 /**
  * The byte at offset `p` of the transfer: the little-endian bytes of the

@@ -29,6 +29,7 @@ import {
   type StreamWriter,
   ValueError,
 } from "../../mod.ts";
+import { dec, enc, portOf } from "./_helpers.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
 import { selfSigned } from "./_self_signed.ts";
 import { probePython, readFirstLine, readRest } from "./_python.ts";
@@ -37,15 +38,8 @@ const { cert, key } = await selfSigned();
 const SERVER_SSL = { cert, key };
 const CLIENT_SSL = { caCerts: [cert] };
 
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
 const GREETING = "220 plain greeting\r\n";
 const GO_AHEAD = "220 go ahead\r\n";
-
-function portOf(server: Server): number {
-  return (server.sockets[0].getsockname() as [string, number])[1];
-}
 
 /** Run `body` in a loop and check that nothing was logged. */
 async function quietly(body: () => Promise<void>): Promise<void> {

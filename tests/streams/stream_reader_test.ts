@@ -15,10 +15,8 @@ import {
   StreamReader,
   ValueError,
 } from "../../mod.ts";
+import { dec, enc } from "./_helpers.ts";
 import { assertRejectsError } from "../tasks/_both.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 function fed(data: string, limit?: number, eof = true): StreamReader {
   const reader = new StreamReader(limit);

@@ -11,26 +11,14 @@ import {
   getRunningLoop,
   openConnection,
   run,
-  type Server,
   sleep,
   startServer,
   type StreamReader,
   type StreamWriter,
   ValueError,
 } from "../../mod.ts";
+import { dec, enc, portOf, shutdown } from "./_helpers.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function portOf(server: Server): number {
-  return (server.sockets[0].getsockname() as [string, number])[1];
-}
-
-async function shutdown(server: Server): Promise<void> {
-  server.close();
-  await server.waitClosed();
-}
 
 async function ask(port: number, line: string): Promise<string> {
   const [reader, writer] = await openConnection("127.0.0.1", port);

@@ -10,7 +10,6 @@ import {
   getRunningLoop,
   openConnection,
   run,
-  type Server,
   sleep,
   SSLCertVerificationError,
   SSLError,
@@ -19,19 +18,13 @@ import {
   type StreamWriter,
   ValueError,
 } from "../../mod.ts";
+import { dec, enc, portOf } from "./_helpers.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
 import { selfSigned } from "./_self_signed.ts";
 
 const { cert, key } = await selfSigned();
 const SERVER_SSL = { cert, key };
 const CLIENT_SSL = { caCerts: [cert] };
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function portOf(server: Server): number {
-  return (server.sockets[0].getsockname() as [string, number])[1];
-}
 
 /** Run `body` in a loop and check that nothing was logged. */
 async function quietly(body: () => Promise<void>): Promise<void> {

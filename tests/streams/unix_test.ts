@@ -15,22 +15,19 @@ import {
   openUnixConnection,
   run,
   RuntimeError,
-  type Server,
   sleep,
   startUnixServer,
   type StreamReader,
   type StreamWriter,
   ValueError,
 } from "../../mod.ts";
+import { dec, enc, shutdown } from "./_helpers.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
 
 const DIR = "./.test-sockets";
 const PATH = `${DIR}/unix.sock`;
 /** Deno reports a Unix socket's address as an absolute path. */
 const ABSOLUTE = `${Deno.cwd()}/.test-sockets/unix.sock`;
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 function exists(path: string): boolean {
   try {
@@ -61,11 +58,6 @@ async function withSocketDir(body: () => Promise<void>): Promise<void> {
     }
     Deno.removeSync(DIR);
   }
-}
-
-async function shutdown(server: Server): Promise<void> {
-  server.close();
-  await server.waitClosed();
 }
 
 Deno.test("openUnixConnection()/startUnixServer(): an echo round trip; names are paths", async () => {
