@@ -1,10 +1,16 @@
 /**
  * What the streams tests share: text to bytes and back, a server's port,
- * and closing a server.
+ * closing a server, and running a loop that must log nothing.
  *
  * @module
  */
-import type { Server } from "../../mod.ts";
+import assert from "node:assert/strict";
+import {
+  type ExceptionContext,
+  getRunningLoop,
+  run,
+  type Server,
+} from "../../mod.ts";
 
 /** UTF-8 bytes of `s`. */
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -21,4 +27,14 @@ export function portOf(server: Server): number {
 export async function shutdown(server: Server): Promise<void> {
   server.close();
   await server.waitClosed();
+}
+
+/** Run `body` in a loop and check that nothing was logged. */
+export async function quietly(body: () => Promise<void>): Promise<void> {
+  await run(async () => {
+    const logged: ExceptionContext[] = [];
+    getRunningLoop().setExceptionHandler((_loop, ctx) => logged.push(ctx));
+    await body();
+    assert.deepEqual(logged, []);
+  });
 }

@@ -49,3 +49,21 @@ export async function readRest(
     text += value;
   }
 }
+
+/**
+ * The port a Python server printed first: `[port, what came after it]`;
+ * raises with the server's `stderr` when it printed none.
+ */
+export async function readPort(
+  stdout: ReadableStreamDefaultReader<string>,
+  stderr: Promise<string>,
+): Promise<[number, string]> {
+  const [portLine, rest] = await readFirstLine(stdout);
+  const port = Number(portLine);
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new Error(
+      `python3 printed no port (${JSON.stringify(portLine)}):\n${await stderr}`,
+    );
+  }
+  return [port, rest];
+}

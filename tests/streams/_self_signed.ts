@@ -141,3 +141,22 @@ export async function selfSigned(): Promise<SelfSigned> {
   );
   return { cert: pem("CERTIFICATE", cert), key: pem("PRIVATE KEY", pkcs8) };
 }
+
+/**
+ * A fresh self-signed certificate as the options of a TLS server
+ * (`SERVER_SSL`) and of a client that trusts it (`CLIENT_SSL`).
+ */
+export async function tlsOptions(): Promise<
+  SelfSigned & {
+    SERVER_SSL: { cert: string; key: string };
+    CLIENT_SSL: { caCerts: string[] };
+  }
+> {
+  const { cert, key } = await selfSigned();
+  return {
+    cert,
+    key,
+    SERVER_SSL: { cert, key },
+    CLIENT_SSL: { caCerts: [cert] },
+  };
+}

@@ -18,7 +18,7 @@ import {
   type StreamWriter,
 } from "../../mod.ts";
 import { dec, enc } from "./_helpers.ts";
-import { probePython, readFirstLine, readRest } from "./_python.ts";
+import { probePython, readPort, readRest } from "./_python.ts";
 
 const PAYLOAD_SIZE = 256 * 1024;
 const LINE = "hello from the other side\n";
@@ -169,15 +169,7 @@ Deno.test({
       .getReader();
     let exited = false;
     try {
-      const [portLine, rest] = await readFirstLine(stdout);
-      const port = Number(portLine);
-      if (!Number.isInteger(port) || port <= 0) {
-        throw new Error(
-          `python3 printed no port (${
-            JSON.stringify(portLine)
-          }):\n${await stderr}`,
-        );
-      }
+      const [port, rest] = await readPort(stdout, stderr);
       const expected = payload();
       const [line, echoed] = await run(async () => {
         const [reader, writer] = await openConnection("127.0.0.1", port);

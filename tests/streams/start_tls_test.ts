@@ -16,10 +16,7 @@ import {
   ConnectionAbortedError,
   coroutine,
   createTask,
-  type ExceptionContext,
-  getRunningLoop,
   openConnection,
-  run,
   RuntimeError,
   type Server,
   sleep,
@@ -29,27 +26,15 @@ import {
   type StreamWriter,
   ValueError,
 } from "../../mod.ts";
-import { dec, enc, portOf } from "./_helpers.ts";
+import { dec, enc, portOf, quietly } from "./_helpers.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
-import { selfSigned } from "./_self_signed.ts";
-import { probePython, readFirstLine, readRest } from "./_python.ts";
+import { tlsOptions } from "./_self_signed.ts";
+import { probePython, readPort, readRest } from "./_python.ts";
 
-const { cert, key } = await selfSigned();
-const SERVER_SSL = { cert, key };
-const CLIENT_SSL = { caCerts: [cert] };
+const { cert, key, SERVER_SSL, CLIENT_SSL } = await tlsOptions();
 
 const GREETING = "220 plain greeting\r\n";
 const GO_AHEAD = "220 go ahead\r\n";
-
-/** Run `body` in a loop and check that nothing was logged. */
-async function quietly(body: () => Promise<void>): Promise<void> {
-  await run(async () => {
-    const logged: ExceptionContext[] = [];
-    getRunningLoop().setExceptionHandler((_loop, ctx) => logged.push(ctx));
-    await body();
-    assert.deepEqual(logged, []);
-  });
-}
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   for (let sent = 0; sent < data.length;) {
@@ -585,15 +570,7 @@ Deno.test({
       .getReader();
     let exited = false;
     try {
-      const [portLine, rest] = await readFirstLine(stdout);
-      const port = Number(portLine);
-      if (!Number.isInteger(port) || port <= 0) {
-        throw new Error(
-          `python3 printed no port (${
-            JSON.stringify(portLine)
-          }):\n${await stderr}`,
-        );
-      }
+      const [port, rest] = await readPort(stdout, stderr);
       await quietly(async () => {
         const [reader, writer] = await openConnection("127.0.0.1", port);
         try {

@@ -6,10 +6,7 @@
  */
 import assert from "node:assert/strict";
 import {
-  type ExceptionContext,
-  getRunningLoop,
   openConnection,
-  run,
   sleep,
   SSLCertVerificationError,
   SSLError,
@@ -18,23 +15,11 @@ import {
   type StreamWriter,
   ValueError,
 } from "../../mod.ts";
-import { dec, enc, portOf } from "./_helpers.ts";
+import { dec, enc, portOf, quietly } from "./_helpers.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
-import { selfSigned } from "./_self_signed.ts";
+import { tlsOptions } from "./_self_signed.ts";
 
-const { cert, key } = await selfSigned();
-const SERVER_SSL = { cert, key };
-const CLIENT_SSL = { caCerts: [cert] };
-
-/** Run `body` in a loop and check that nothing was logged. */
-async function quietly(body: () => Promise<void>): Promise<void> {
-  await run(async () => {
-    const logged: ExceptionContext[] = [];
-    getRunningLoop().setExceptionHandler((_loop, ctx) => logged.push(ctx));
-    await body();
-    assert.deepEqual(logged, []);
-  });
-}
+const { cert, SERVER_SSL, CLIENT_SSL } = await tlsOptions();
 
 async function ask(port: number, line: string): Promise<string> {
   const [reader, writer] = await openConnection("127.0.0.1", port, {
