@@ -67,3 +67,25 @@ export async function readPort(
   }
   return [port, rest];
 }
+
+/**
+ * The end of a test with a Python peer: kill it unless it `exited`, and
+ * close its output streams.
+ */
+export async function endPython(
+  child: Deno.ChildProcess,
+  exited: boolean,
+  stdout: ReadableStreamDefaultReader<string>,
+  stderr: Promise<string>,
+): Promise<void> {
+  if (!exited) {
+    try {
+      child.kill();
+    } catch {
+      // already exited
+    }
+    await child.status;
+  }
+  await stdout.cancel();
+  await stderr;
+}

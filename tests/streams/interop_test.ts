@@ -18,7 +18,7 @@ import {
   type StreamWriter,
 } from "../../mod.ts";
 import { dec, enc } from "./_helpers.ts";
-import { probePython, readPort, readRest } from "./_python.ts";
+import { endPython, probePython, readPort, readRest } from "./_python.ts";
 
 const PAYLOAD_SIZE = 256 * 1024;
 const LINE = "hello from the other side\n";
@@ -201,16 +201,7 @@ Deno.test({
         same: true,
       });
     } finally {
-      if (!exited) {
-        try {
-          child.kill();
-        } catch {
-          // already exited
-        }
-        await child.status;
-      }
-      await stdout.cancel();
-      await stderr;
+      await endPython(child, exited, stdout, stderr);
     }
   },
 });

@@ -29,7 +29,7 @@ import {
 import { dec, enc, portOf, quietly } from "./_helpers.ts";
 import { handle as echoUpper } from "../../examples/echo_server.ts";
 import { tlsOptions } from "./_self_signed.ts";
-import { probePython, readPort, readRest } from "./_python.ts";
+import { endPython, probePython, readPort, readRest } from "./_python.ts";
 
 const { cert, key, SERVER_SSL, CLIENT_SSL } = await tlsOptions();
 
@@ -596,16 +596,7 @@ Deno.test({
         last: "last\n",
       });
     } finally {
-      if (!exited) {
-        try {
-          child.kill();
-        } catch {
-          // already exited
-        }
-        await child.status;
-      }
-      await stdout.cancel();
-      await stderr;
+      await endPython(child, exited, stdout, stderr);
     }
   },
 });
