@@ -83,30 +83,28 @@ closeHooks.push((loop) => {
 });
 const kReportUnretrieved: unique symbol = Symbol("reportUnretrieved");
 
-let lastResolve: (value: unknown) => void;
-let lastReject: (reason: unknown) => void;
-function captureResolvers(
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): void {
-  lastResolve = resolve;
-  lastReject = reject;
-}
-
 /** Internal: the resolving functions of the promise `newPromise()` made last. */
 export const madePromise = {
   resolve: null as unknown as (value: unknown) => void,
   reject: null as unknown as (reason: unknown) => void,
 };
 
-/** Internal: a pending promise; its resolving functions are in `madePromise`. */
+function captureResolvers(
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+): void {
+  madePromise.resolve = resolve;
+  madePromise.reject = reject;
+}
+
+/**
+ * Internal: a pending promise; its resolving functions are in `madePromise`
+ * (no closure made to capture them).
+ */
 export function newPromise<R>(): Promise<R> {
-  const promise = new Promise<R>(
+  return new Promise<R>(
     captureResolvers as (resolve: (value: R) => void) => void,
   );
-  madePromise.resolve = lastResolve;
-  madePromise.reject = lastReject;
-  return promise;
 }
 
 /**
@@ -172,17 +170,15 @@ function awaitThen(
   onFulfilled: ((value: unknown) => unknown) | null | undefined,
   onRejected: ((reason: unknown) => unknown) | null | undefined,
 ): Promise<never> {
-  const promise = new Promise<never>(
-    captureResolvers as (resolve: (value: never) => void) => void,
-  );
+  const promise = newPromise<never>();
   const task = currentTaskLike() as AwaitingTask | null;
   const waiter = new Waiter(
     fut,
     value,
     onFulfilled,
     onRejected,
-    lastResolve,
-    lastReject,
+    madePromise.resolve,
+    madePromise.reject,
     null,
   );
   if (task !== null && typeof task[kAwait] === "function") {
