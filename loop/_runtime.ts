@@ -4,31 +4,13 @@
  *
  * @module
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import { context, Holder, type TaskLike } from "./_async_context.ts";
 
-/**
- * What the loop and a Future need to know of a task, without importing it
- * (`tasks/` depends on `loop/`, never the reverse).
- */
-export interface TaskLike {
-  done(): boolean;
-}
+export { context, Holder, type TaskLike };
 
-/**
- * The mutable store that an `async` coroutine's awaits capture. `createTask`
- * re-labels the holder its new coroutine captured, and gives the creator a
- * fresh one, so that every later await of the coroutine is attributed to the
- * new task (DESIGN.md §3).
- */
-export class Holder {
-  constructor(public task: TaskLike | null) {}
-}
-
-/** The async context; follows an `await` into a thenable's `then`. */
-export const context: AsyncLocalStorage<Holder> = new AsyncLocalStorage();
 // A holder from the start, so that coroutines started at module top level or in
 // a test body capture one that `createTask` can re-label.
-context.enterWith(new Holder(null));
+context.enter(new Holder(null));
 
 /** Mutable state shared by the loop and the tasks. */
 export const runtime = {
@@ -66,7 +48,7 @@ export function endStep(task: TaskLike): void {
 /** The task running now, from a generator step or the async context. */
 export function currentTaskLike(): TaskLike | null {
   if (runtime.syncTask !== null) return runtime.syncTask;
-  const task = context.getStore()?.task ?? null;
+  const task = context.current()?.task ?? null;
   return task === null || task.done() ? null : task;
 }
 
@@ -74,15 +56,15 @@ export function currentTaskLike(): TaskLike | null {
  * Give the code running now a fresh holder with the same label, and re-label
  * the one it had to `task`: the coroutine started last captured that one, so
  * its every later await belongs to `task` (DESIGN.md §3). One `enterWith`,
- * about 1 µs on Deno 2.9.6: the price of adopting an eager coroutine.
+ * the price of adopting an eager coroutine (see `_async_context.ts`).
  */
 export function adoptHolder(task: TaskLike): void {
   if (runtime.sharedAdoption !== 0) {
     if (runtime.sharedAdoption === 2) return;
     runtime.sharedAdoption = 2;
   }
-  const captured = context.getStore();
-  context.enterWith(new Holder(captured?.task ?? null));
+  const captured = context.current();
+  context.enter(new Holder(captured?.task ?? null));
   if (captured !== undefined) captured.task = task;
 }
 
@@ -108,9 +90,9 @@ export function adoptTogether<T>(make: () => T): T {
  * code that captured the current one.
  */
 export function enterFreshHolder(
-  task: TaskLike | null = context.getStore()?.task ?? null,
+  task: TaskLike | null = context.current()?.task ?? null,
 ): void {
-  context.enterWith(new Holder(task));
+  context.enter(new Holder(task));
 }
 
 /**

@@ -85,7 +85,7 @@ export class Op<T> extends Coroutine<T> {
         onRejected,
         madePromise.resolve,
         madePromise.reject,
-        context.getStore() ?? null,
+        context.current() ?? null,
       );
       // Registered a microtask later, as an `await` would be: a `.then()`
       // called in the synchronous prefix of a coroutine that `createTask`

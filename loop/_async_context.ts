@@ -1,0 +1,147 @@
+/**
+ * The async context the module tracks tasks with: which `Holder` the code
+ * running now captured. An `await` captures the context current when it
+ * starts and restores it in its continuation, and in the `then` of a
+ * thenable it awaits (DESIGN.md §3).
+ *
+ * Deno keeps that context as one value (V8's continuation-preserved embedder
+ * data), and `AsyncLocalStorage` stores its entries in an object kept there.
+ * `AsyncLocalStorage.enterWith` copies that object and records the entry in a
+ * WeakMap: about 1.3 µs on Deno 2.9.6, paid once per `createTask`. Setting
+ * the value directly costs about 20 ns. So when Deno exposes its
+ * `getAsyncContext`/`setAsyncContext` pair, and it behaves as checked below,
+ * a `Holder` is itself the context value, and is copied into an
+ * `AsyncLocalStorage` object only when another library entered one. Otherwise
+ * the module falls back to `AsyncLocalStorage`.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** What the async context says of a task: the part this file needs. */
+export interface TaskLike {
+  done(): boolean;
+}
+
+/** The key under which a context value refers to its holder. */
+const kHolder: unique symbol = Symbol("asyncio.holder");
+
+/**
+ * The mutable store that an `async` coroutine's awaits capture. `createTask`
+ * re-labels the holder its new coroutine captured, and gives the creator a
+ * fresh one, so that every later await of the coroutine is attributed to the
+ * new task (DESIGN.md §3).
+ */
+export class Holder {
+  /** Itself: found the same way in a holder and in a copy made by ALS. */
+  readonly [kHolder]: Holder;
+  constructor(public task: TaskLike | null) {
+    this[kHolder] = this;
+  }
+}
+
+/** Read and replace the async context. */
+export interface AsyncContext {
+  /** The holder the code running now captured, if any. */
+  current(): Holder | undefined;
+  /** Make `holder` current until the end of the running job. */
+  enter(holder: Holder): void;
+  /** Call `fn` with `holder` current, then restore the context. */
+  run<R>(holder: Holder, fn: () => R): R;
+}
+
+/** Deno's internal pair that `AsyncLocalStorage` is built on. */
+export interface DenoCoreContext {
+  getAsyncContext(): unknown;
+  setAsyncContext(value: unknown): void;
+}
+
+/** Deno's own context functions, when present and as expected. */
+export function denoCore(): DenoCoreContext | null {
+  try {
+    const deno = Deno as unknown as Record<symbol, unknown> & {
+      internal?: symbol;
+    };
+    const key = deno.internal;
+    const core = key === undefined
+      ? undefined
+      : (deno[key] as { core?: Partial<DenoCoreContext> } | undefined)?.core;
+    if (
+      typeof core?.getAsyncContext !== "function" ||
+      typeof core.setAsyncContext !== "function"
+    ) return null;
+    const { getAsyncContext, setAsyncContext } = core as DenoCoreContext;
+    // The contract relied on: the value set is the value read, and an
+    // AsyncLocalStorage entry survives a copy of its object with a holder in.
+    const saved = getAsyncContext();
+    try {
+      const probe = new AsyncLocalStorage<number>();
+      probe.enterWith(1);
+      const entries = getAsyncContext();
+      if (entries === null || typeof entries !== "object") return null;
+      const holder = new Holder(null);
+      setAsyncContext({ __proto__: null, ...entries, [kHolder]: holder });
+      if (probe.getStore() !== 1) return null;
+      const copy = getAsyncContext() as Record<symbol, unknown>;
+      if (copy[kHolder] !== holder) return null;
+      setAsyncContext(holder);
+      if (getAsyncContext() !== holder) return null;
+    } finally {
+      setAsyncContext(saved);
+    }
+    return { getAsyncContext, setAsyncContext };
+  } catch {
+    return null;
+  }
+}
+
+/** The context value is a holder, or an ALS object with a holder in it. */
+export function directContext(core: DenoCoreContext): AsyncContext {
+  const { getAsyncContext, setAsyncContext } = core;
+  const valueFor = (holder: Holder): unknown => {
+    const value = getAsyncContext();
+    if (value === undefined || value === null || value instanceof Holder) {
+      return holder;
+    }
+    // Another library's AsyncLocalStorage entries: keep them.
+    return { __proto__: null, ...(value as object), [kHolder]: holder };
+  };
+  return {
+    current: () =>
+      (getAsyncContext() as { [kHolder]?: Holder } | undefined)?.[kHolder],
+    enter(holder) {
+      setAsyncContext(valueFor(holder));
+    },
+    run(holder, fn) {
+      const saved = getAsyncContext();
+      setAsyncContext(valueFor(holder));
+      try {
+        return fn();
+      } finally {
+        setAsyncContext(saved);
+      }
+    },
+  };
+}
+
+/** The documented way, for a Deno whose internals differ. */
+export function asyncLocalStorageContext(): AsyncContext {
+  const storage = new AsyncLocalStorage<Holder>();
+  return {
+    current: () => storage.getStore(),
+    enter: (holder) => storage.enterWith(holder),
+    run: (holder, fn) => storage.run(holder, fn),
+  };
+}
+
+const core = denoCore();
+
+/** The async context, by the fastest way that works on this Deno. */
+export const context: AsyncContext = core === null
+  ? asyncLocalStorageContext()
+  : directContext(core);
+
+/** Which way `context` works: for tests and benchmarks. */
+export const contextKind: "deno-core" | "AsyncLocalStorage" = core === null
+  ? "AsyncLocalStorage"
+  : "deno-core";

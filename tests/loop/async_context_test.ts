@@ -1,0 +1,126 @@
+/**
+ * The async context the tasks are tracked with (loop/_async_context.ts): both
+ * ways of keeping it honour the same contract, the fast one is the one in use
+ * on the pinned Deno, and it lives beside other code's `AsyncLocalStorage`.
+ */
+import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
+import {
+  type AsyncContext,
+  asyncLocalStorageContext,
+  contextKind,
+  denoCore,
+  directContext,
+  Holder,
+} from "../../loop/_async_context.ts";
+import { createTask, currentTask, run, sleep } from "../../mod.ts";
+
+Deno.test("async context: Deno's own context functions are used on the pinned Deno", () => {
+  assert.notEqual(denoCore(), null);
+  assert.equal(contextKind, "deno-core");
+});
+
+const kinds: Array<[string, () => AsyncContext]> = [
+  ["deno-core", () => directContext(denoCore()!)],
+  ["AsyncLocalStorage", asyncLocalStorageContext],
+];
+
+for (const [kind, make] of kinds) {
+  Deno.test(`async context (${kind}): enter() and run() set the current holder; run() restores it, even on a throw`, () => {
+    const context = make();
+    const outer = new Holder(null);
+    const inner = new Holder(null);
+    context.run(outer, () => {
+      assert.equal(context.current(), outer);
+      assert.equal(context.run(inner, () => context.current()), inner);
+      assert.equal(context.current(), outer);
+      assert.throws(
+        () =>
+          context.run(inner, () => {
+            throw new RangeError("boom");
+          }),
+        RangeError,
+      );
+      assert.equal(context.current(), outer);
+      context.enter(inner);
+      assert.equal(context.current(), inner);
+    });
+  });
+
+  Deno.test(`async context (${kind}): an await keeps the holder it started in, and carries it into a thenable's then()`, async () => {
+    const context = make();
+    const first = new Holder(null);
+    const second = new Holder(null);
+    const seen: string[] = [];
+    const name = (h: Holder | undefined) =>
+      h === first ? "first" : h === second ? "second" : String(h);
+    const thenable = {
+      then(resolve: (v: string) => void) {
+        seen.push(`then: ${name(context.current())}`);
+        resolve("done");
+      },
+    };
+    const started = context.run(first, async () => {
+      await null;
+      seen.push(`after await: ${name(context.current())}`);
+      return await thenable;
+    });
+    context.run(
+      second,
+      () => seen.push(`meanwhile: ${name(context.current())}`),
+    );
+    assert.equal(await started, "done");
+    assert.deepEqual(seen, [
+      "meanwhile: second",
+      "after await: first",
+      "then: first",
+    ]);
+  });
+
+  Deno.test(`async context (${kind}): another library's AsyncLocalStorage keeps its value beside the holder`, async () => {
+    const context = make();
+    const storage = new AsyncLocalStorage<string>();
+    const holder = new Holder(null);
+    const seen = await storage.run(
+      "user value",
+      () =>
+        context.run(holder, async () => {
+          const before = [storage.getStore(), context.current() === holder];
+          await null;
+          const after = [storage.getStore(), context.current() === holder];
+          const nested = storage.run("nested", () => [
+            storage.getStore(),
+            context.current() === holder,
+          ]);
+          return [before, after, nested];
+        }),
+    );
+    assert.deepEqual(seen, [
+      ["user value", true],
+      ["user value", true],
+      ["nested", true],
+    ]);
+  });
+}
+
+Deno.test("async context: a user's AsyncLocalStorage value reaches the tasks, which are still told apart", async () => {
+  const storage = new AsyncLocalStorage<string>();
+  const log: string[] = [];
+  async function worker(tag: string): Promise<void> {
+    await sleep(0);
+    log.push(`${tag}: ${storage.getStore()} in ${currentTask()?.getName()}`);
+  }
+  await storage.run("request-7", () =>
+    run(async () => {
+      const a = createTask(worker("a"), { name: "A" });
+      const b = createTask(worker("b"), { name: "B" });
+      await a;
+      await b;
+      log.push(`main: ${storage.getStore()}`);
+    }));
+  assert.deepEqual(log, [
+    "a: request-7 in A",
+    "b: request-7 in B",
+    "main: request-7",
+  ]);
+});
