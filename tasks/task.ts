@@ -76,6 +76,15 @@ closeHooks.push((loop) => {
   }
 });
 
+/** How an adopted coroutine ended before its task's first step. */
+class EarlyEnd {
+  constructor(
+    readonly value: unknown,
+    readonly error: unknown,
+    readonly failed: boolean,
+  ) {}
+}
+
 /** Wait for any awaitable inside a generator task (for `createTask(fut)`). */
 function* awaitAny(awaitable: unknown): Generator<unknown, unknown, unknown> {
   return yield awaitable;
@@ -146,6 +155,8 @@ export class Task<T = unknown> extends Future<T> {
   #unstarted = false;
   /** Its first resumption, held until the first step's turn. */
   #firstWaiter: Waiter | null = null;
+  /** How it ended, if it did before its first step: held until its turn. */
+  #earlyEnd: EarlyEnd | null = null;
   /** An eager task that has not suspended yet: done awaits go straight on. */
   #eager = false;
 
@@ -179,8 +190,8 @@ export class Task<T = unknown> extends Future<T> {
         schedule(loop, Task.#firstStep, this as Task<unknown>);
       }
       coro.then(
-        (value: T) => this.#finish(value, undefined, false),
-        (error: unknown) => this.#finish(undefined, error, true),
+        (value: T) => this.#ended(value, undefined, false),
+        (error: unknown) => this.#ended(undefined, error, true),
       );
     } else if (coro instanceof LazyCoroutine) {
       loop.callSoon(Task.#start, this as Task<unknown>);
@@ -295,6 +306,16 @@ export class Task<T = unknown> extends Future<T> {
     return new CancelledError(this.#cancelRequestMessage);
   }
 
+  /**
+   * An adopted coroutine ended. JavaScript ran it eagerly, but in asyncio it
+   * would not have started before the task's first step: until then the task
+   * stays pending (so `await createTask(quick())` yields to the loop).
+   */
+  #ended(value: unknown, error: unknown, failed: boolean): void {
+    if (this.#unstarted) this.#earlyEnd = new EarlyEnd(value, error, failed);
+    else this.#finish(value, error, failed);
+  }
+
   /** The coroutine ended: settle the task (CPython's end of `__step`). */
   #finish(value: unknown, error: unknown, failed: boolean): void {
     if (this.done()) return;
@@ -377,10 +398,24 @@ export class Task<T = unknown> extends Future<T> {
    */
   static #firstStep(task: Task<unknown>): void {
     task.#unstarted = false;
+    const end = task.#earlyEnd;
+    if (end !== null) {
+      task.#earlyEnd = null;
+      // Cancelled before its first step: asyncio would never have run it.
+      if (task.#mustCancel && end.failed) {
+        task.#mustCancel = false;
+        return task.#finish(undefined, task.#makeCancelledError(), true);
+      }
+      return task.#finish(end.value, end.error, end.failed);
+    }
     const waiter = task.#firstWaiter;
     if (waiter !== null) {
       task.#firstWaiter = null;
-      Task.#wakeAwait(waiter);
+      // A bare yield (`sleep(0)`) made before the first step would have
+      // suspended that step: it resumes one iteration later, as there.
+      if (waiter.fut === null) {
+        schedule(task.getLoop(), Task.#wakeAwait, waiter);
+      } else Task.#wakeAwait(waiter);
     }
   }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   allTasks,
+  CancelledError,
   coroutine,
   createTask,
   currentTask,
@@ -334,6 +335,82 @@ Deno.test("Task step is atomic: awaiting an already-done future does not yield",
     for (const t of ts) await t;
   });
   assert.deepEqual(log, ["a0", "a1", "a2", "s0", "b0", "b1", "b2", "s1", "s2"]);
+});
+
+// async def other():
+//     for i in range(3): await asyncio.sleep(0); log.append(f"other{i}")
+// async def quick(): return 1
+// async def bad(): raise ValueError("boom")
+// create_task(other())
+// for i in range(3):
+//     t = create_task(quick()); log.append(f"done:{t.done()}")
+//     await t; log.append(f"main{i}")
+// for make in (quick, bad):
+//     t = create_task(make()); t.cancel()
+//     try: await t
+//     except asyncio.CancelledError: log.append(f"{make.__name__} cancelled")
+// t = create_task(bad())
+// try: await t
+// except ValueError as e: log.append(f"bad {e}")
+// -> ['done:False', 'other0', 'main0', 'done:False', 'other1', 'other2',
+//     'main1', 'done:False', 'main2', 'quick cancelled', 'bad cancelled',
+//     'bad boom']
+Deno.test("Task: a coroutine that ends before its first step leaves its task pending until then", async () => {
+  const log: string[] = [];
+  async function other() {
+    for (let i = 0; i < 3; i++) {
+      await sleep(0);
+      log.push(`other${i}`);
+    }
+  }
+  // deno-lint-ignore require-await
+  async function quick() {
+    return 1;
+  }
+  // deno-lint-ignore require-await
+  async function bad(): Promise<never> {
+    throw new ValueError("boom");
+  }
+  await runVirtual(async () => {
+    createTask(other());
+    for (let i = 0; i < 3; i++) {
+      const t = createTask(quick());
+      log.push(`done:${t.done()}`);
+      await t;
+      log.push(`main${i}`);
+    }
+    for (const make of [quick, bad]) {
+      const t = createTask(make());
+      t.cancel();
+      try {
+        await t;
+      } catch (error) {
+        if (!(error instanceof CancelledError)) throw error;
+        log.push(`${make.name} cancelled`);
+      }
+    }
+    const t = createTask(bad());
+    try {
+      await t;
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error;
+      log.push(`bad ${error.message}`);
+    }
+  });
+  assert.deepEqual(log, [
+    "done:false",
+    "other0",
+    "main0",
+    "done:false",
+    "other1",
+    "other2",
+    "main1",
+    "done:false",
+    "main2",
+    "quick cancelled",
+    "bad cancelled",
+    "bad boom",
+  ]);
 });
 
 // Same scenario with `yield* fut` (Python: `yield from fut` in a
