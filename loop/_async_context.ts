@@ -46,8 +46,8 @@ export interface AsyncContext {
   current(): Holder | undefined;
   /** Make `holder` current until the end of the running job. */
   enter(holder: Holder): void;
-  /** Call `fn` with `holder` current, then restore the context. */
-  run<R>(holder: Holder, fn: () => R): R;
+  /** Call `fn(arg)` with `holder` current, then restore the context. */
+  run<A, R>(holder: Holder, fn: (arg: A) => R, arg: A): R;
 }
 
 /** Deno's internal pair that `AsyncLocalStorage` is built on. */
@@ -112,11 +112,11 @@ export function directContext(core: DenoCoreContext): AsyncContext {
     enter(holder) {
       setAsyncContext(valueFor(holder));
     },
-    run(holder, fn) {
+    run(holder, fn, arg) {
       const saved = getAsyncContext();
       setAsyncContext(valueFor(holder));
       try {
-        return fn();
+        return fn(arg);
       } finally {
         setAsyncContext(saved);
       }
@@ -130,7 +130,7 @@ export function asyncLocalStorageContext(): AsyncContext {
   return {
     current: () => storage.getStore(),
     enter: (holder) => storage.enterWith(holder),
-    run: (holder, fn) => storage.run(holder, fn),
+    run: (holder, fn, arg) => storage.run(holder, fn, arg),
   };
 }
 

@@ -247,7 +247,7 @@ class OpWaiter extends Waiter {
     const run = () =>
       finish(this.generator, yielded, this.onFulfilled, this.onRejected);
     this.resolve(
-      this.holder === null ? run() : context.run(this.holder, run),
+      this.holder === null ? run() : context.run(this.holder, run, undefined),
     );
   }
 }

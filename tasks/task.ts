@@ -189,10 +189,9 @@ export class Task<T = unknown> extends Future<T> {
         this.#unstarted = true;
         schedule(loop, Task.#firstStep, this as Task<unknown>);
       }
-      coro.then(
-        (value: T) => this.#ended(value, undefined, false),
-        (error: unknown) => this.#ended(undefined, error, true),
-      );
+      // Watched from a holder of its own: the handlers find the task there,
+      // so a task needs no closures for them.
+      context.run(new Holder(this), Task.#watch, coro);
     } else if (coro instanceof LazyCoroutine) {
       loop.callSoon(Task.#start, this as Task<unknown>);
     } else if (coro instanceof Coroutine) {
@@ -304,6 +303,18 @@ export class Task<T = unknown> extends Future<T> {
 
   #makeCancelledError(): CancelledError {
     return new CancelledError(this.#cancelRequestMessage);
+  }
+
+  static #watch(coro: Promise<unknown>): void {
+    coro.then(Task.#returned, Task.#threw);
+  }
+
+  static #returned(value: unknown): void {
+    (context.current()!.task as Task<unknown>).#ended(value, undefined, false);
+  }
+
+  static #threw(error: unknown): void {
+    (context.current()!.task as Task<unknown>).#ended(undefined, error, true);
   }
 
   /**
@@ -448,7 +459,7 @@ export class Task<T = unknown> extends Future<T> {
     runtime.stepping = task;
     let coro: unknown;
     try {
-      coro = context.run(new Holder(task), lazy.start);
+      coro = context.run(new Holder(task), lazy.start, undefined);
     } catch (error) {
       return task.#finish(undefined, error, true);
     }

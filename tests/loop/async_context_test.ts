@@ -30,21 +30,22 @@ for (const [kind, make] of kinds) {
     const context = make();
     const outer = new Holder(null);
     const inner = new Holder(null);
-    context.run(outer, () => {
+    context.run(outer, (arg) => {
+      assert.equal(arg, "the argument");
       assert.equal(context.current(), outer);
-      assert.equal(context.run(inner, () => context.current()), inner);
+      assert.equal(context.run(inner, () => context.current(), null), inner);
       assert.equal(context.current(), outer);
       assert.throws(
         () =>
           context.run(inner, () => {
             throw new RangeError("boom");
-          }),
+          }, null),
         RangeError,
       );
       assert.equal(context.current(), outer);
       context.enter(inner);
       assert.equal(context.current(), inner);
-    });
+    }, "the argument");
   });
 
   Deno.test(`async context (${kind}): an await keeps the holder it started in, and carries it into a thenable's then()`, async () => {
@@ -64,10 +65,11 @@ for (const [kind, make] of kinds) {
       await null;
       seen.push(`after await: ${name(context.current())}`);
       return await thenable;
-    });
+    }, null);
     context.run(
       second,
       () => seen.push(`meanwhile: ${name(context.current())}`),
+      null,
     );
     assert.equal(await started, "done");
     assert.deepEqual(seen, [
@@ -93,7 +95,7 @@ for (const [kind, make] of kinds) {
             context.current() === holder,
           ]);
           return [before, after, nested];
-        }),
+        }, null),
     );
     assert.deepEqual(seen, [
       ["user value", true],
