@@ -215,7 +215,12 @@ export class Future<T = unknown> implements Awaitable<T> {
   #result: T | undefined = undefined;
   #exception: unknown = null;
   #loop: AbstractEventLoop;
-  /** Done-callbacks as flat pairs: function, argument. */
+  /**
+   * The done-callbacks: the first one's function and argument, then the
+   * others as flat pairs (most futures get exactly one: no array for it).
+   */
+  #callback: ((arg: unknown) => unknown) | null = null;
+  #callbackArg: unknown = undefined;
   #callbacks: unknown[] | null = null;
   #cancelMessage: string | null = null;
   #cancelledExc: CancelledError | null = null;
@@ -356,25 +361,31 @@ export class Future<T = unknown> implements Awaitable<T> {
 
   /** Remove every instance of a callback; return how many were removed. */
   removeDoneCallback(fn: (fut: this) => unknown): number {
-    const callbacks = this.#callbacks;
-    if (callbacks === null) return 0;
+    if (this.#callback === null) return 0;
+    const all = [this.#callback, this.#callbackArg, ...(this.#callbacks ?? [])];
     let kept = 0, removed = 0;
-    for (let i = 0; i < callbacks.length; i += 2) {
-      if (callbacks[i] === fn && callbacks[i + 1] === this) {
+    for (let i = 0; i < all.length; i += 2) {
+      if (all[i] === fn && all[i + 1] === this) {
         removed++;
         continue;
       }
-      callbacks[kept++] = callbacks[i];
-      callbacks[kept++] = callbacks[i + 1];
+      all[kept++] = all[i];
+      all[kept++] = all[i + 1];
     }
-    callbacks.length = kept;
+    all.length = kept;
+    this.#callback = kept === 0 ? null : all[0] as (arg: unknown) => unknown;
+    this.#callbackArg = kept === 0 ? undefined : all[1];
+    this.#callbacks = kept > 2 ? all.slice(2) : null;
     return removed;
   }
 
   /** Internal: add `fn(arg)` as a done-callback, without a closure. */
   [kAddCallback]<A>(fn: (arg: A) => unknown, arg: A): void {
     if (this.#state !== PENDING) schedule(this.#loop, fn, arg);
-    // A literal for the first pair: `[].push` would reserve 17 slots.
+    else if (this.#callback === null) {
+      this.#callback = fn as (arg: unknown) => unknown;
+      this.#callbackArg = arg;
+    } // A literal for the first pair: `[].push` would reserve 17 slots.
     else if (this.#callbacks === null) this.#callbacks = [fn, arg];
     else this.#callbacks.push(fn, arg);
   }
@@ -440,10 +451,14 @@ export class Future<T = unknown> implements Awaitable<T> {
   }
 
   #scheduleCallbacks(): void {
+    const first = this.#callback;
+    if (first === null) return;
+    const arg = this.#callbackArg;
     const callbacks = this.#callbacks;
-    if (callbacks === null) return;
-    this.#callbacks = null;
+    this.#callback = this.#callbackArg = this.#callbacks = null;
     const loop = this.#loop;
+    schedule(loop, first, arg);
+    if (callbacks === null) return;
     for (let i = 0; i < callbacks.length; i += 2) {
       schedule(
         loop,

@@ -197,6 +197,34 @@ Deno.test("Future.removeDoneCallback() removes every instance and returns the co
   assert.deepEqual(log, ["other"]);
 });
 
+// fut = loop.create_future(); cb = lambda f: log.append("cb")
+// fut.add_done_callback(cb)
+// for name in "abc":
+//     fut.add_done_callback(lambda f, n=name: log.append(n))
+//     fut.add_done_callback(cb)
+// print(fut.remove_done_callback(cb))
+// fut.add_done_callback(lambda f: log.append("d")); fut.set_result(1)
+// await asyncio.sleep(0); print(log)
+// -> 4
+// -> ['a', 'b', 'c', 'd']
+Deno.test("Future: done-callbacks run in the order added, also once removeDoneCallback() took the first", async () => {
+  const log: string[] = [];
+  await runVirtual(async () => {
+    const fut = new Future<number>();
+    const cb = () => log.push("cb");
+    fut.addDoneCallback(cb);
+    for (const name of "abc") {
+      fut.addDoneCallback(() => log.push(name));
+      fut.addDoneCallback(cb);
+    }
+    assert.equal(fut.removeDoneCallback(cb), 4);
+    fut.addDoneCallback(() => log.push("d"));
+    fut.setResult(1);
+    await sleep(0);
+  });
+  assert.deepEqual(log, ["a", "b", "c", "d"]);
+});
+
 Deno.test("Future.addDoneCallback() with a non-function throws TypeError", async () => {
   await runVirtual(() => {
     const fut = new Future();
