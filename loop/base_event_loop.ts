@@ -58,6 +58,14 @@ export interface EventLoopOptions {
   clock?: Clock;
 }
 
+/** The resolve function of the promise made last with `captureResolve`. */
+let capturedResolve: () => void = () => {};
+
+/** A promise executor that makes no closure: the loop makes one per wake-up. */
+function captureResolve(resolve: () => void): void {
+  capturedResolve = resolve;
+}
+
 /** Heap clean-up thresholds, as CPython's `base_events`. */
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 /** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
@@ -399,7 +407,11 @@ export class EventLoop implements AbstractEventLoop {
           // work (or let Deno run I/O after busy work), then make the ready
           // callbacks, with the due timers after them, the batch to run.
           if (this.#ready.size === 0 && !this.#stopping) {
-            await this.#idle();
+            const woken = this.#idle();
+            if (woken !== null) {
+              await woken;
+              this.#lastYieldMs = performance.now();
+            }
           } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
             await this.#yieldIfBusy();
           }
@@ -474,22 +486,37 @@ export class EventLoop implements AbstractEventLoop {
     }
   }
 
-  /** Sleep until a callback is ready or the earliest timer is due. */
-  async #idle(): Promise<void> {
+  /**
+   * Sleep until a callback is ready or the earliest timer is due: the promise
+   * to await, or `null` when a timer is due already. Not `async`: a wake-up
+   * costs the loop one promise and one microtask hop, no more.
+   */
+  #idle(): Promise<void> | null {
     const next = this.#earliestTimer();
     if (next !== undefined) {
       const delay = next.when() - this.#clock.now();
-      if (delay <= 0) return;
-      if (this.#clock.jump) {
-        // Let settled promises from Deno call `callSoon` before time jumps.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.#ready.size > 0 || this.#stopping) return;
-        if (this.#clock.jump(next.when())) return;
-      }
+      if (delay <= 0) return null;
+      if (this.#clock.jump) return this.#idleVirtual(next.when(), delay);
       this.#armDenoTimer(next.when(), delay);
     }
-    await new Promise<void>((resolve) => this.#wake = resolve);
-    this.#lastYieldMs = performance.now();
+    return this.#sleep();
+  }
+
+  /** With a virtual clock: jump to `when` unless something comes first. */
+  async #idleVirtual(when: number, delay: number): Promise<void> {
+    // Let settled promises from Deno call `callSoon` before time jumps.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.#ready.size > 0 || this.#stopping) return;
+    if (this.#clock.jump!(when)) return;
+    this.#armDenoTimer(when, delay);
+    await this.#sleep();
+  }
+
+  /** A promise that `#wakeUp` resolves. */
+  #sleep(): Promise<void> {
+    const promise = new Promise<void>(captureResolve);
+    this.#wake = capturedResolve;
+    return promise;
   }
 
   #wakeUp(): void {
@@ -561,7 +588,9 @@ export class EventLoop implements AbstractEventLoop {
 
   /** Wait until the task step in progress ends (see `#advance`). */
   #stepEnd(): Promise<void> {
-    return new Promise((resolve) => this.#stepDone = resolve);
+    const promise = new Promise<void>(captureResolve);
+    this.#stepDone = capturedResolve;
+    return promise;
   }
 
   /** A step ended (`endStep`): run on from here if possible, else wake the loop. */
