@@ -41,6 +41,7 @@ import {
   kOneArg,
   kRun,
   kSchedule,
+  kScheduleLater,
   kTimerCancelled,
   StepHandle,
   type TaskFactory,
@@ -221,6 +222,26 @@ export class EventLoop implements AbstractEventLoop {
     return this.#scheduleAt("callAt", when, callback, args);
   }
 
+  /**
+   * Internal: `callLater(delay, fn, arg)` without the checks and with no
+   * arguments array, for `sleep` (a timer per sleeping task).
+   */
+  [kScheduleLater]<A>(
+    delay: number,
+    fn: (arg: A) => unknown,
+    arg: A,
+  ): TimerHandle {
+    this.#checkClosed();
+    const timer = new TimerHandle(
+      this.#clock.now() + delay,
+      this.#timerSeq++,
+      fn,
+      NO_ARGS,
+      this,
+    );
+    return this.#pushTimer(Handle[kOneArg](timer, arg));
+  }
+
   #scheduleAt(
     api: string,
     when: number,
@@ -229,7 +250,13 @@ export class EventLoop implements AbstractEventLoop {
     args: unknown[],
   ): TimerHandle {
     this.#checkCallback(api, callback);
-    const timer = new TimerHandle(when, this.#timerSeq++, callback, args, this);
+    return this.#pushTimer(
+      new TimerHandle(when, this.#timerSeq++, callback, args, this),
+    );
+  }
+
+  #pushTimer(timer: TimerHandle): TimerHandle {
+    const when = timer.when();
     timer.scheduled = true;
     this.#timers.push(timer);
     // A sleeping loop must re-arm its Deno timer if this one is earlier.

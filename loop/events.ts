@@ -16,6 +16,8 @@ export const inspect: unique symbol = Symbol.for("Deno.customInspect") as never;
 export const kRun: unique symbol = Symbol("run");
 /** Internal: `callSoon(fn, arg)` for the module's own callbacks, unchecked. */
 export const kSchedule: unique symbol = Symbol("schedule");
+/** Internal: `callLater(delay, fn, arg)` for the module's own timers, unchecked. */
+export const kScheduleLater: unique symbol = Symbol("scheduleLater");
 /** Internal: make a handle call its callback with one argument, no array. */
 export const kOneArg: unique symbol = Symbol("oneArg");
 /** Internal: a timer handle tells its loop it was cancelled. */

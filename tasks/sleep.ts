@@ -3,13 +3,23 @@
  *
  * @module
  */
-import { checkSeconds, type TimerHandle } from "../loop/events.ts";
+import {
+  type AbstractEventLoop,
+  checkSeconds,
+  kScheduleLater,
+  type TimerHandle,
+} from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { type Awaitable, Future, YieldOnce } from "./future.ts";
 
 /** A sleep's future: cancelling it drops its timer too. */
 class SleepFuture<T> extends Future<T> {
   timer: TimerHandle | null = null;
+
+  /** @param wakeValue The result it gets when its timer fires. */
+  constructor(loop: AbstractEventLoop, readonly wakeValue: T) {
+    super({ loop });
+  }
 
   override cancel(msg: string | null = null): boolean {
     const cancelled = super.cancel(msg);
@@ -18,9 +28,17 @@ class SleepFuture<T> extends Future<T> {
   }
 }
 
-function wakeSleeper<T>(fut: SleepFuture<T>, result: T): void {
-  if (!fut.done()) fut.setResult(result);
+function wakeSleeper<T>(fut: SleepFuture<T>): void {
+  if (!fut.done()) fut.setResult(fut.wakeValue);
 }
+
+type TimerScheduler = {
+  [kScheduleLater]?: <A>(
+    delay: number,
+    fn: (arg: A) => unknown,
+    arg: A,
+  ) => TimerHandle;
+};
 
 /**
  * Coroutine that completes after a given time (in seconds), with `result`.
@@ -41,7 +59,10 @@ export function sleep<T = undefined>(delay: number, result?: T): Awaitable<T> {
   checkSeconds("sleep", "delay", delay);
   if (delay <= 0) return new YieldOnce(result as T);
   const loop = getEventLoop();
-  const fut = new SleepFuture<T>({ loop });
-  fut.timer = loop.callLater(delay, wakeSleeper, fut, result);
+  const fut = new SleepFuture<T>(loop, result as T);
+  const scheduler = loop as TimerScheduler;
+  fut.timer = scheduler[kScheduleLater] !== undefined
+    ? scheduler[kScheduleLater](delay, wakeSleeper<T>, fut)
+    : loop.callLater(delay, wakeSleeper, fut);
   return fut;
 }
