@@ -71,6 +71,8 @@ function captureResolve(resolve: () => void): void {
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
 /** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
 const YIELD_INTERVAL_MS = 4;
+/** `#lastYieldMs` after an idle wake-up: the next busy check starts it. */
+const NOT_MEASURED = -1;
 /** Callbacks between two looks at the clock for that (reading it costs). */
 const YIELD_CHECK_HANDLES = 256;
 
@@ -437,7 +439,8 @@ export class EventLoop implements AbstractEventLoop {
             const woken = this.#idle();
             if (woken !== null) {
               await woken;
-              this.#lastYieldMs = performance.now();
+              // Deno ran I/O meanwhile: busy time counts from the next check.
+              this.#lastYieldMs = NOT_MEASURED;
             }
           } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
             await this.#yieldIfBusy();
@@ -460,7 +463,9 @@ export class EventLoop implements AbstractEventLoop {
   /** After busy work, let Deno's macrotasks (I/O, timers) run. */
   async #yieldIfBusy(): Promise<void> {
     this.#handlesSinceCheck = 0;
-    if (performance.now() - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
+    const now = performance.now();
+    if (this.#lastYieldMs === NOT_MEASURED) this.#lastYieldMs = now;
+    else if (now - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       this.#lastYieldMs = performance.now();
     }
@@ -520,7 +525,12 @@ export class EventLoop implements AbstractEventLoop {
    */
   #idle(): Promise<void> | null {
     const next = this.#earliestTimer();
-    if (next !== undefined) {
+    // The clock is read only to arm an earlier Deno timer: one armed for this
+    // deadline or before wakes the loop in time (even if already expired).
+    if (
+      next !== undefined &&
+      (next.when() < this.#denoTimerAt || this.#clock.jump !== undefined)
+    ) {
       const delay = next.when() - this.#clock.now();
       if (delay <= 0) return null;
       if (this.#clock.jump) return this.#idleVirtual(next.when(), delay);
