@@ -18,7 +18,10 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 
-/** What the async context says of a task: the part this file needs. */
+/**
+ * What the loop and a Future need to know of a task, without importing it
+ * (`tasks/` depends on `loop/`, never the reverse).
+ */
 export interface TaskLike {
   done(): boolean;
 }

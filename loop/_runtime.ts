@@ -55,8 +55,9 @@ export function currentTaskLike(): TaskLike | null {
 /**
  * Give the code running now a fresh holder with the same label, and re-label
  * the one it had to `task`: the coroutine started last captured that one, so
- * its every later await belongs to `task` (DESIGN.md §3). One `enterWith`,
- * the price of adopting an eager coroutine (see `_async_context.ts`).
+ * its every later await belongs to `task` (DESIGN.md §3). One switch of the
+ * async context (see `_async_context.ts`): the price of adopting an eager
+ * coroutine.
  */
 export function adoptHolder(task: TaskLike): void {
   if (runtime.sharedAdoption !== 0) {
