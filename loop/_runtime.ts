@@ -34,6 +34,30 @@ export const runtime = {
   sharedAdoption: 0,
 };
 
+/** Internal: the resolving functions of the promise `newPromise()` made last. */
+export const madePromise = {
+  resolve: null as unknown as (value: unknown) => void,
+  reject: null as unknown as (reason: unknown) => void,
+};
+
+function captureResolvers(
+  resolve: (value: unknown) => void,
+  reject: (reason: unknown) => void,
+): void {
+  madePromise.resolve = resolve;
+  madePromise.reject = reject;
+}
+
+/**
+ * Internal: a pending promise; its resolving functions are in `madePromise`
+ * (no closure made to capture them).
+ */
+export function newPromise<R>(): Promise<R> {
+  return new Promise<R>(
+    captureResolvers as (resolve: (value: R) => void) => void,
+  );
+}
+
 /**
  * End the `async` step of `task` if it is the one in progress: the coroutine
  * has reached a real suspension (a wait on a pending Future) or its end.

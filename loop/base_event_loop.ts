@@ -20,6 +20,8 @@ import {
   factories,
   type FutureLike,
   kCoroutineFunction,
+  madePromise,
+  newPromise,
   runtime,
   taskResumers,
 } from "./_runtime.ts";
@@ -57,14 +59,6 @@ export interface EventLoopOptions {
    * @default {new MonotonicClock()}
    */
   clock?: Clock;
-}
-
-/** The resolve function of the promise made last with `captureResolve`. */
-let capturedResolve: () => void = () => {};
-
-/** A promise executor that makes no closure: the loop makes one per wake-up. */
-function captureResolve(resolve: () => void): void {
-  capturedResolve = resolve;
 }
 
 /** Heap clean-up thresholds, as CPython's `base_events`. */
@@ -551,8 +545,8 @@ export class EventLoop implements AbstractEventLoop {
 
   /** A promise that `#wakeUp` resolves. */
   #sleep(): Promise<void> {
-    const promise = new Promise<void>(captureResolve);
-    this.#wake = capturedResolve;
+    const promise = newPromise<void>();
+    this.#wake = madePromise.resolve as () => void;
     return promise;
   }
 
@@ -625,8 +619,8 @@ export class EventLoop implements AbstractEventLoop {
 
   /** Wait until the task step in progress ends (see `#advance`). */
   #stepEnd(): Promise<void> {
-    const promise = new Promise<void>(captureResolve);
-    this.#stepDone = capturedResolve;
+    const promise = newPromise<void>();
+    this.#stepDone = madePromise.resolve as () => void;
     return promise;
   }
 

@@ -8,12 +8,14 @@ import {
   context,
   currentTaskLike,
   type Holder,
+  madePromise,
+  newPromise,
   runtime,
   type TaskLike,
 } from "../loop/_runtime.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
-import { Future, kAwait, madePromise, newPromise, Waiter } from "./future.ts";
+import { Future, kAwait, Waiter } from "./future.ts";
 
 /**
  * What every method that may wait returns: a lazy coroutine, as the `async

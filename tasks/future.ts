@@ -9,6 +9,8 @@ import {
   currentTaskLike,
   describe,
   factories,
+  madePromise,
+  newPromise,
   type TaskLike,
 } from "../loop/_runtime.ts";
 import { type AbstractEventLoop, inspect, kSchedule } from "../loop/events.ts";
@@ -82,30 +84,6 @@ closeHooks.push((loop) => {
   for (const fut of futures) fut[kReportUnretrieved]();
 });
 const kReportUnretrieved: unique symbol = Symbol("reportUnretrieved");
-
-/** Internal: the resolving functions of the promise `newPromise()` made last. */
-export const madePromise = {
-  resolve: null as unknown as (value: unknown) => void,
-  reject: null as unknown as (reason: unknown) => void,
-};
-
-function captureResolvers(
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): void {
-  madePromise.resolve = resolve;
-  madePromise.reject = reject;
-}
-
-/**
- * Internal: a pending promise; its resolving functions are in `madePromise`
- * (no closure made to capture them).
- */
-export function newPromise<R>(): Promise<R> {
-  return new Promise<R>(
-    captureResolvers as (resolve: (value: R) => void) => void,
-  );
-}
 
 /**
  * One `then()` call on a Future (or on `sleep(0)`), waiting to be settled: a
