@@ -13,7 +13,13 @@ import {
   newPromise,
   type TaskLike,
 } from "../loop/_runtime.ts";
-import { type AbstractEventLoop, inspect, kSchedule } from "../loop/events.ts";
+import {
+  type AbstractEventLoop,
+  inspect,
+  kSchedule,
+  kScheduleLater,
+  type TimerHandle,
+} from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
   CancelledError,
@@ -60,6 +66,11 @@ interface AwaitingTask extends TaskLike {
 
 type Scheduler = {
   [kSchedule]?: (fn: (arg: unknown) => unknown, arg: unknown) => void;
+  [kScheduleLater]?: (
+    delay: number,
+    fn: (arg: unknown) => unknown,
+    arg: unknown,
+  ) => TimerHandle;
 };
 
 /** `loop.callSoon(fn, arg)`, by the loop's unchecked path when it has one. */
@@ -72,6 +83,19 @@ export function schedule<A>(
   if (fast !== undefined) {
     fast.call(loop, fn as (arg: unknown) => unknown, arg);
   } else loop.callSoon(fn, arg);
+}
+
+/** `loop.callLater(delay, fn, arg)`, by the loop's unchecked path when it has one. */
+export function scheduleLater<A>(
+  loop: AbstractEventLoop,
+  delay: number,
+  fn: (arg: A) => unknown,
+  arg: A,
+): TimerHandle {
+  const fast = (loop as Scheduler)[kScheduleLater];
+  return fast !== undefined
+    ? fast.call(loop, delay, fn as (arg: unknown) => unknown, arg)
+    : loop.callLater(delay, fn, arg);
 }
 
 /** Futures whose exception nobody has retrieved yet, per loop. */

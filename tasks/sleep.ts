@@ -6,11 +6,10 @@
 import {
   type AbstractEventLoop,
   checkSeconds,
-  kScheduleLater,
   type TimerHandle,
 } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import { type Awaitable, Future, YieldOnce } from "./future.ts";
+import { type Awaitable, Future, scheduleLater, YieldOnce } from "./future.ts";
 
 /** A sleep's future: cancelling it drops its timer too. */
 class SleepFuture<T> extends Future<T> {
@@ -32,14 +31,6 @@ function wakeSleeper<T>(fut: SleepFuture<T>): void {
   if (!fut.done()) fut.setResult(fut.wakeValue);
 }
 
-type TimerScheduler = {
-  [kScheduleLater]?: <A>(
-    delay: number,
-    fn: (arg: A) => unknown,
-    arg: A,
-  ) => TimerHandle;
-};
-
 /**
  * Coroutine that completes after a given time (in seconds), with `result`.
  * `sleep(0)` yields to the loop for one iteration, as in asyncio. Cancelling
@@ -60,9 +51,6 @@ export function sleep<T = undefined>(delay: number, result?: T): Awaitable<T> {
   if (delay <= 0) return new YieldOnce(result as T);
   const loop = getEventLoop();
   const fut = new SleepFuture<T>(loop, result as T);
-  const scheduler = loop as TimerScheduler;
-  fut.timer = scheduler[kScheduleLater] !== undefined
-    ? scheduler[kScheduleLater](delay, wakeSleeper<T>, fut)
-    : loop.callLater(delay, wakeSleeper, fut);
+  fut.timer = scheduleLater(loop, delay, wakeSleeper<T>, fut);
   return fut;
 }
