@@ -65,16 +65,8 @@ export type TaskCoroutine<T> =
 // deno-lint-ignore no-explicit-any
 type AnyIterator = Iterator<unknown, unknown, any>;
 
-/**
- * Pending tasks, for `allTasks()`; a task leaves when it is done, or when
- * its loop closes (a task of a closed loop never runs again).
- */
-const pendingTasks = new Set<Task<unknown>>();
-closeHooks.push((loop) => {
-  for (const task of pendingTasks) {
-    if (task.getLoop() === loop) pendingTasks.delete(task);
-  }
-});
+/** The pending tasks of a loop, oldest first (set up by `Task`). */
+let pendingTasksOf: (loop: AbstractEventLoop) => Set<Task>;
 
 /** How an adopted coroutine ended before its task's first step. */
 class EarlyEnd {
@@ -159,6 +151,15 @@ export class Task<T = unknown> extends Future<T> {
   #earlyEnd: EarlyEnd | null = null;
   /** An eager task that has not suspended yet: done awaits go straight on. */
   #eager = false;
+  /**
+   * Pending tasks, for `allTasks()`, form a list threaded through them: a
+   * Set would compute a hash per task, most of the cost of adding it. A task
+   * leaves when it is done, or when its loop closes (it never runs again).
+   */
+  #prevPending: Task<unknown> | null = null;
+  #nextPending: Task<unknown> | null = null;
+  static #firstPending: Task<unknown> | null = null;
+  static #lastPending: Task<unknown> | null = null;
 
   /**
    * Schedule `coro` as a task. Prefer `createTask`.
@@ -202,7 +203,7 @@ export class Task<T = unknown> extends Future<T> {
       this.#stack = [awaitAny(coro)];
       if (!eager) schedule(loop, Task.#stepSoon, this as Task<unknown>);
     }
-    pendingTasks.add(this as Task<unknown>);
+    Task.#addPending(this as Task<unknown>);
     if (eager && this.#stack !== null) this.#step(undefined, undefined, false);
   }
 
@@ -330,7 +331,7 @@ export class Task<T = unknown> extends Future<T> {
   /** The coroutine ended: settle the task (CPython's end of `__step`). */
   #finish(value: unknown, error: unknown, failed: boolean): void {
     if (this.done()) return;
-    pendingTasks.delete(this as Task<unknown>);
+    Task.#removePending(this as Task<unknown>);
     if (!failed) {
       if (this.#mustCancel) {
         // Cancelled right before the coroutine returned.
@@ -483,6 +484,39 @@ export class Task<T = unknown> extends Future<T> {
     // may run them from the end of another task's step (see `#advance`).
     taskResumers.add(Task.#wakeAwait);
     taskResumers.add(Task.#firstStep);
+    pendingTasksOf = (loop) => {
+      const tasks = new Set<Task>();
+      for (let task = Task.#firstPending; task !== null;) {
+        if (task.getLoop() === loop && !task.done()) tasks.add(task);
+        task = task.#nextPending;
+      }
+      return tasks;
+    };
+    closeHooks.push((loop) => {
+      for (let task = Task.#firstPending; task !== null;) {
+        const next = task.#nextPending;
+        if (task.getLoop() === loop) Task.#removePending(task);
+        task = next;
+      }
+    });
+  }
+
+  static #addPending(task: Task<unknown>): void {
+    const last = Task.#lastPending;
+    task.#prevPending = last;
+    if (last === null) Task.#firstPending = task;
+    else last.#nextPending = task;
+    Task.#lastPending = task;
+  }
+
+  static #removePending(task: Task<unknown>): void {
+    const prev = task.#prevPending, next = task.#nextPending;
+    if (prev === null && Task.#firstPending !== task) return; // not listed
+    if (prev === null) Task.#firstPending = next;
+    else prev.#nextPending = next;
+    if (next === null) Task.#lastPending = prev;
+    else next.#prevPending = prev;
+    task.#prevPending = task.#nextPending = null;
   }
 
   static #stepSoon(task: Task<unknown>): void {
@@ -686,12 +720,7 @@ export function currentTask(
  * ```
  */
 export function allTasks(loop: AbstractEventLoop | null = null): Set<Task> {
-  const target = loop ?? getRunningLoop();
-  const result = new Set<Task>();
-  for (const task of pendingTasks) {
-    if (task.getLoop() === target && !task.done()) result.add(task);
-  }
-  return result;
+  return pendingTasksOf(loop ?? getRunningLoop());
 }
 
 factories.task = (loop, coro, name) =>

@@ -5,6 +5,7 @@ import {
   coroutine,
   createTask,
   currentTask,
+  EventLoop,
   Future,
   getRunningLoop,
   isFuture,
@@ -195,6 +196,36 @@ Deno.test("allTasks() contains the pending tasks and not the finished ones", asy
     assert.equal(allTasks().has(t), false);
     assert.deepEqual([...allTasks()], [currentTask()]);
   });
+});
+
+Deno.test("allTasks(loop) lists a loop's pending tasks oldest first, once others finished or their loop closed", async () => {
+  const a = new EventLoop(), b = new EventLoop();
+  const gates = [a, b, a, b, a].map((loop) => loop.createFuture<number>());
+  const tasks = gates.map((gate, i) =>
+    new Task(gate, { loop: gate.getLoop(), name: `t${i}` })
+  );
+  const names = (loop: EventLoop) =>
+    [...allTasks(loop)].map((t) => t.getName());
+  assert.deepEqual(names(a), ["t0", "t2", "t4"]);
+  assert.deepEqual(names(b), ["t1", "t3"]);
+  gates[2].setResult(2); // the middle one of a's
+  assert.equal(await a.runUntilComplete(tasks[2]), 2);
+  assert.deepEqual(names(a), ["t0", "t4"]);
+  b.close(); // b's tasks never run again
+  assert.deepEqual(names(b), []);
+  assert.deepEqual(names(a), ["t0", "t4"]);
+  gates[4].setResult(4); // the last
+  assert.equal(await a.runUntilComplete(tasks[4]), 4);
+  assert.deepEqual(names(a), ["t0"]);
+  gates[0].setResult(0); // the first, and the list is empty
+  assert.equal(await a.runUntilComplete(tasks[0]), 0);
+  assert.deepEqual(names(a), []);
+  const late = new Task(a.createFuture(), { loop: a, name: "late" });
+  assert.deepEqual(names(a), ["late"]);
+  late.cancel();
+  await assert.rejects(a.runUntilComplete(late), CancelledError);
+  assert.deepEqual(names(a), []);
+  a.close();
 });
 
 // asyncio.create_task(42)
