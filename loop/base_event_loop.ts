@@ -40,12 +40,12 @@ import {
   type ExceptionHandler,
   Handle,
   inspect,
+  kCallback,
   kOneArg,
   kRun,
   kSchedule,
   kScheduleLater,
   kTimerCancelled,
-  StepHandle,
   type TaskFactory,
   TimerHandle,
 } from "./events.ts";
@@ -59,6 +59,12 @@ export interface EventLoopOptions {
    * @default {new MonotonicClock()}
    */
   clock?: Clock;
+}
+
+/** Whether `handle` only resumes a task (see `taskResumers`). */
+function runsInAnyContext(handle: Handle): boolean {
+  const callback = Handle[kCallback](handle);
+  return callback !== null && taskResumers.has(callback);
 }
 
 /** Heap clean-up thresholds, as CPython's `base_events`. */
@@ -180,14 +186,7 @@ export class EventLoop implements AbstractEventLoop {
   /** Internal: `callSoon(fn, arg)` without the checks, for futures and tasks. */
   [kSchedule]<A>(fn: (arg: A) => unknown, arg: A): void {
     if (this.#closed) throw new RuntimeError("Event loop is closed");
-    this.#ready.push(
-      Handle[kOneArg](
-        taskResumers.has(fn)
-          ? new StepHandle(fn, NO_ARGS)
-          : new Handle(fn, NO_ARGS),
-        arg,
-      ),
-    );
+    this.#ready.push(Handle[kOneArg](new Handle(fn, NO_ARGS), arg));
     if (this.#wake !== null) this.#wakeUp();
   }
 
@@ -477,7 +476,7 @@ export class EventLoop implements AbstractEventLoop {
    * place callbacks run.
    *
    * `inLoop` is false when called from the end of a step, inside the task's
-   * async context: then only `StepHandle`s may run (and the next iteration
+   * async context: then only `taskResumers` may run (and the next iteration
    * may start, when nothing needs waiting); anything else returns `false`, for
    * the loop to carry on in its own context.
    */
@@ -485,7 +484,7 @@ export class EventLoop implements AbstractEventLoop {
     const ready = this.#ready;
     for (;;) {
       for (let handle; (handle = ready.peek()) !== undefined;) {
-        if (!inLoop && !(handle instanceof StepHandle)) return false;
+        if (!inLoop && !runsInAnyContext(handle)) return false;
         ready.take();
         if (this.#debug) this.#debugStart(handle);
         runtime.inCallback = true;

@@ -18,6 +18,8 @@ export const kRun: unique symbol = Symbol("run");
 export const kSchedule: unique symbol = Symbol("schedule");
 /** Internal: `callLater(delay, fn, arg)` for the module's own timers, unchecked. */
 export const kScheduleLater: unique symbol = Symbol("scheduleLater");
+/** Internal: read the callback a handle will call. */
+export const kCallback: unique symbol = Symbol("callback");
 /** Internal: make a handle call its callback with one argument, no array. */
 export const kOneArg: unique symbol = Symbol("oneArg");
 /** Internal: a timer handle tells its loop it was cancelled. */
@@ -89,6 +91,11 @@ export class Handle {
     this.#args = args;
   }
 
+  /** Internal: the callback `handle` will call (`null` once cancelled). */
+  static [kCallback](handle: Handle): ((...args: never[]) => unknown) | null {
+    return handle.#callback;
+  }
+
   /** Internal: `handle` calls its callback with `arg` alone (saves an array). */
   static [kOneArg]<H extends Handle>(handle: H, arg: unknown): H {
     handle.#args = null;
@@ -145,9 +152,6 @@ export class Handle {
     return this.toString();
   }
 }
-
-/** A handle whose callback only resumes an `async` task (`kResumesTask`). */
-export class StepHandle extends Handle {}
 
 /**
  * A handle for a callback scheduled at a time, returned by `callLater` and
