@@ -62,7 +62,7 @@ export interface EventLoopOptions {
 }
 
 /** Whether `handle` only resumes a task (see `taskResumers`). */
-function runsInAnyContext(handle: Handle): boolean {
+function resumesTask(handle: Handle): boolean {
   const callback = Handle[kCallback](handle);
   return callback !== null && taskResumers.has(callback);
 }
@@ -484,7 +484,7 @@ export class EventLoop implements AbstractEventLoop {
     const ready = this.#ready;
     for (;;) {
       for (let handle; (handle = ready.peek()) !== undefined;) {
-        if (!inLoop && !runsInAnyContext(handle)) return false;
+        if (!inLoop && !resumesTask(handle)) return false;
         ready.take();
         if (this.#debug) this.#debugStart(handle);
         runtime.inCallback = true;
