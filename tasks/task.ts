@@ -414,7 +414,7 @@ export class Task<T = unknown> extends Future<T> {
     if (end !== null) {
       task.#earlyEnd = null;
       // Cancelled before its first step: asyncio would never have run it.
-      if (task.#mustCancel && end.failed) {
+      if (task.#mustCancel) {
         task.#mustCancel = false;
         return task.#finish(undefined, task.#makeCancelledError(), true);
       }
