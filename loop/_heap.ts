@@ -9,6 +9,11 @@ import type { TimerHandle } from "./events.ts";
 
 const MIN_CAPACITY = 16;
 
+/** Whether key (`w1`, `s1`) comes before (`w2`, `s2`): deadline, then order. */
+function earlier(w1: number, s1: number, w2: number, s2: number): boolean {
+  return w1 < w2 || (w1 === w2 && s1 < s2);
+}
+
 /**
  * The timer heap. Each slot's deadline and scheduling number are kept in
  * typed arrays beside the handles: comparing them touches no handle (a
@@ -40,7 +45,7 @@ export class TimerHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pw = whens[parent];
-      if (pw < when || (pw === when && seqs[parent] < seq)) break;
+      if (earlier(pw, seqs[parent], when, seq)) break;
       items[i] = items[parent];
       whens[i] = pw;
       seqs[i] = seqs[parent];
@@ -70,10 +75,7 @@ export class TimerHeap {
     const items = this.#items.filter(keep);
     this.#items = items;
     const n = items.length;
-    if (4 * n < this.#whens.length) {
-      this.#whens = new Float64Array(Math.max(MIN_CAPACITY, 2 * n));
-      this.#seqs = new Float64Array(this.#whens.length);
-    }
+    if (4 * n < this.#whens.length) this.#allocate(2 * n);
     const whens = this.#whens, seqs = this.#seqs;
     for (let i = 0; i < n; i++) {
       whens[i] = items[i].when();
@@ -87,18 +89,22 @@ export class TimerHeap {
   /** Remove everything. */
   clear(): void {
     this.#items = [];
-    this.#whens = new Float64Array(MIN_CAPACITY);
-    this.#seqs = new Float64Array(MIN_CAPACITY);
+    this.#allocate(MIN_CAPACITY);
   }
 
+  /** Fresh key arrays for `capacity` timers (at least `MIN_CAPACITY`). */
+  #allocate(capacity: number): void {
+    this.#whens = new Float64Array(Math.max(MIN_CAPACITY, capacity));
+    this.#seqs = new Float64Array(this.#whens.length);
+  }
+
+  /** New key arrays for `capacity` timers, keeping the stored keys. */
   #resize(capacity: number): void {
     const n = this.#items.length;
-    const whens = new Float64Array(Math.max(MIN_CAPACITY, capacity));
-    const seqs = new Float64Array(whens.length);
-    whens.set(this.#whens.subarray(0, n));
-    seqs.set(this.#seqs.subarray(0, n));
-    this.#whens = whens;
-    this.#seqs = seqs;
+    const whens = this.#whens, seqs = this.#seqs;
+    this.#allocate(capacity);
+    this.#whens.set(whens.subarray(0, n));
+    this.#seqs.set(seqs.subarray(0, n));
   }
 
   /** Put `timer` (its key `when`, `seq`) at `start` or below, in order. */
@@ -118,13 +124,13 @@ export class TimerHeap {
       const right = child + 1;
       if (right < n) {
         const rw = whens[right], rs = seqs[right];
-        if (rw < cw || (rw === cw && rs < cs)) {
+        if (earlier(rw, rs, cw, cs)) {
           child = right;
           cw = rw;
           cs = rs;
         }
       }
-      if (!(cw < when || (cw === when && cs < seq))) break;
+      if (!earlier(cw, cs, when, seq)) break;
       items[i] = items[child];
       whens[i] = cw;
       seqs[i] = cs;
