@@ -13,10 +13,11 @@
  *   of a buffer that is renewed once full, not reused); `write()` copies,
  *   since the caller may change its array afterwards.
  *
- * Each choice is the cheapest measured here: views rather than a copy per
- * read, writes copied into one block and sent when the handler waits for
- * data, the end of its step (sixteen 1 KiB writes, one syscall), classes
- * rather than closures.
+ * Writes are copied into one block and sent when the handler waits for data,
+ * the end of its step: sixteen 1 KiB writes, one syscall. Measured here, a
+ * send per write ran at 0.17x raw Deno at 16 KiB and a flush from the ready
+ * queue at 0.57x (the queue ran between the handler's awaits); views and a
+ * copy per read cost about the same.
  *
  * @module
  */
