@@ -21,7 +21,8 @@
  * The table gives the median req/s, the median of the per-rep ratios to raw
  * (the servers of one rep ran seconds apart, so the machine's drift cancels
  * out) and the median p99 latencies. A missed target is reported, never an
- * error: the exit code stays 0.
+ * error: the exit code stays 0. `--rows=500x1024,…` runs only those rows
+ * (connections x bytes), `--idle=0` no idle rows.
  *
  * Each server runs in its own Worker, so that the client does not share a
  * thread with it. A Worker loads its module with a read permission check,
@@ -32,6 +33,7 @@
  * ```sh
  * deno run --allow-net=127.0.0.1 --allow-read=. bench/echo.ts
  * deno run --allow-net=127.0.0.1 bench/echo.ts --seconds=1 --reps=1
+ * deno run --allow-net=127.0.0.1 --allow-read=. bench/echo.ts --idle=0 --rows=500x1024
  * ```
  *
  * Memory: N idle connections (each made one round trip, so its handler is
@@ -460,6 +462,10 @@ async function bench(
   const warmup = Number(option("warmup", "2"));
   const idleCounts = option("idle", "2000,9900").split(",").map(Number)
     .filter((n) => n > 0); // --idle=0: no idle rows
+  const rowNames = option("rows", "").split(",").filter((r) => r !== "");
+  const rows = ROWS.filter(([connections, size]) =>
+    rowNames.length === 0 || rowNames.includes(`${connections}x${size}`)
+  );
   console.log(
     `echo benchmark: ${reps} runs of ${seconds} s per row and server after a ${warmup} s warm-up, medians (Deno ${Deno.version.deno}, V8 ${Deno.version.v8}); servers ${
       inWorkers
@@ -499,7 +505,7 @@ async function bench(
         }
       }
     }
-    for (const [connections, size] of ROWS) {
+    for (const [connections, size] of rows) {
       const rates: Record<Kind, number[]> = { ours: [], raw: [], floor: [] };
       const p99s: Record<Kind, number[]> = { ours: [], raw: [], floor: [] };
       const run = async (kind: Kind, secs: number): Promise<Load> => {
