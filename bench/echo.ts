@@ -562,25 +562,28 @@ async function bench(
     ],
     body,
   ));
-  console.log();
-  console.log(table(
-    [
-      "idle connections",
-      "opened",
-      "ours RSS KiB/conn",
-      "raw RSS KiB/conn",
-      "ours heap KiB/conn",
-      "raw heap KiB/conn",
-      `< ${TARGET_IDLE_KIB} KiB`,
-    ],
-    idleBody,
-  ));
-  console.log();
-  console.log(
-    `RSS KiB/conn: the process's RSS delta / connections, both ends of each connection included, ours measured first on a fresh process (the raw figure reuses memory ours freed: indicative only). Heap KiB/conn: the server isolate's heapUsed + external delta${
-      inWorkers ? "" : " (here the client's isolate too)"
-    }. ${errors} load errors.`,
-  );
+  if (idleBody.length > 0) {
+    console.log();
+    console.log(table(
+      [
+        "idle connections",
+        "opened",
+        "ours RSS KiB/conn",
+        "raw RSS KiB/conn",
+        "ours heap KiB/conn",
+        "raw heap KiB/conn",
+        `< ${TARGET_IDLE_KIB} KiB`,
+      ],
+      idleBody,
+    ));
+    console.log();
+    console.log(
+      `RSS KiB/conn: the process's RSS delta / connections, both ends of each connection included, ours measured first on a fresh process (the raw figure reuses memory ours freed: indicative only). Heap KiB/conn: the server isolate's heapUsed + external delta${
+        inWorkers ? "" : " (here the client's isolate too)"
+      }.`,
+    );
+  }
+  console.log(`${errors} load errors.`);
 }
 
 function isWorker(): boolean {
