@@ -145,19 +145,15 @@ function startRawServer(): Served {
   };
 }
 
-/** The floor server, as the benchmark drives a server. */
-function startFloor(): Served {
-  const server = startFloorServer(upper);
-  return {
-    port: server.port,
-    memory: () => Promise.resolve(isolateMemory()),
-    stop: () => server.stop(),
-  };
-}
-
 /** A server that needs no loop of the module: raw or the floor. */
 function startBaseline(kind: "raw" | "floor"): Served {
-  return kind === "raw" ? startRawServer() : startFloor();
+  if (kind === "raw") return startRawServer();
+  const floor = startFloorServer(upper);
+  return {
+    port: floor.port,
+    memory: () => Promise.resolve(isolateMemory()),
+    stop: () => floor.stop(),
+  };
 }
 
 // The module's echo server (needs a running loop) ---------------------------------
