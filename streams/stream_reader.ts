@@ -19,7 +19,7 @@ import {
   ValueError,
 } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
-import { MUST_WAIT, Op, QuickOp } from "../tasks/_op.ts";
+import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import type { Transport } from "./transport.ts";
 
 /** The default buffer limit of readers, 64 KiB, as asyncio's `_DEFAULT_LIMIT`. */
@@ -410,14 +410,22 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
    */
   read(n: number = -1): Awaitable<Uint8Array> {
     checkInteger("read", "n", n);
-    return new QuickOp(
-      this,
-      n,
-      StreamReader.#readNow,
-      StreamReader.#readLater,
-      "StreamReader.read",
-    );
+    return new QuickOp(this, n, StreamReader.#READ);
   }
+
+  /**
+   * `read(n)` as CPython's: it waits at most once, then returns what the
+   * buffer holds, up to `n` bytes (empty if another reader took it all).
+   * Reading to EOF (`n < 0`) is a loop of reads: the generator.
+   */
+  static #READ: QuickMethod<StreamReader, number, Uint8Array> = {
+    name: "StreamReader.read",
+    now: (reader, n) => StreamReader.#readNow(reader, n),
+    make: (reader, n) => reader.#read(n),
+    wait: (reader, n) => n < 0 ? null : reader.#startWait("read"),
+    waitEnded: (reader, _n, fut) => reader.#endWait(fut as Future<undefined>),
+    afterWait: (reader, n) => reader.#readBuffered(n),
+  };
 
   /** What `read(n)` returns without a wait, or `MUST_WAIT`. */
   static #readNow(
@@ -429,16 +437,16 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     if (n < 0 || (reader.#end === reader.#start && !reader.#eof)) {
       return MUST_WAIT;
     }
-    const data = reader.#take(Math.min(n, reader.#end - reader.#start));
-    reader.#maybeResumeTransport();
-    return data;
+    return reader.#readBuffered(n);
   }
 
-  static #readLater(
-    reader: StreamReader,
-    n: number,
-  ): CoroutineGenerator<Uint8Array> {
-    return reader.#read(n);
+  /** Take up to `n` buffered bytes (none if the buffer is empty). */
+  #readBuffered(n: number): Uint8Array {
+    const size = this.#end - this.#start;
+    if (size === 0) return EMPTY.slice();
+    const data = this.#take(Math.min(n, size));
+    this.#maybeResumeTransport();
+    return data;
   }
 
   *#read(n: number): CoroutineGenerator<Uint8Array> {
@@ -461,17 +469,16 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
       }
       return out;
     }
-    for (;;) {
-      const data = StreamReader.#readNow(this, n);
-      if (data !== MUST_WAIT) return data;
-      // `#waitForData` inlined: the most common wait makes one generator.
-      const waiter = this.#startWait("read");
-      try {
-        yield waiter;
-      } finally {
-        this.#endWait(waiter);
-      }
+    const data = StreamReader.#readNow(this, n);
+    if (data !== MUST_WAIT) return data;
+    // `#waitForData` inlined: one generator fewer.
+    const waiter = this.#startWait("read");
+    try {
+      yield waiter;
+    } finally {
+      this.#endWait(waiter);
     }
+    return this.#readBuffered(n);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { ValueError } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import { sleep } from "../tasks/sleep.ts";
-import { MUST_WAIT, Op, QuickOp } from "../tasks/_op.ts";
+import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import { SocketTransport } from "./_socket_transport.ts";
 import { checkOptions, checkSsl } from "./_checks.ts";
 import type { SslClientOptions } from "./open_connection.ts";
@@ -172,14 +172,14 @@ export class StreamWriter {
    * (`ConnectionResetError` once the connection is lost).
    */
   drain(): Awaitable<void> {
-    return new QuickOp(
-      this,
-      undefined,
-      StreamWriter.#drainNow,
-      StreamWriter.#drainLater,
-      "StreamWriter.drain",
-    );
+    return new QuickOp(this, undefined, StreamWriter.#DRAIN);
   }
+
+  static #DRAIN: QuickMethod<StreamWriter, undefined, void> = {
+    name: "StreamWriter.drain",
+    now: (writer) => StreamWriter.#drainNow(writer),
+    make: (writer) => writer.#drain(),
+  };
 
   /** What `drain()` does without a wait (the common case), or `MUST_WAIT`. */
   static #drainNow(writer: StreamWriter): undefined | typeof MUST_WAIT {
@@ -189,10 +189,6 @@ export class StreamWriter {
       return MUST_WAIT;
     }
     return undefined;
-  }
-
-  static #drainLater(writer: StreamWriter): CoroutineGenerator<void> {
-    return writer.#drain();
   }
 
   *#drain(): CoroutineGenerator<void> {

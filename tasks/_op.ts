@@ -66,6 +66,29 @@ export class Op<T> extends Coroutine<T> {
       return settleNow(onRejected, error, false);
     }
     if (now !== MUST_WAIT) return settleNow(onFulfilled, now, true);
+    // A `QuickOp`'s one wait: the task finishes the method from its wake-up
+    // callback, with no generator.
+    let fut: Future<unknown> | null;
+    try {
+      fut = this.wait();
+    } catch (error) {
+      return settleNow(onRejected, error, false);
+    }
+    if (fut !== null) {
+      const promise = newPromise<R1 | R2>();
+      queueRegister(
+        new QuickWaiter(
+          fut,
+          this as unknown as QuickOp<unknown, unknown, unknown>,
+          onFulfilled as Callback,
+          onRejected,
+          madePromise.resolve,
+          madePromise.reject,
+          context.current() ?? null,
+        ),
+      );
+      return promise;
+    }
     const generator = this.generator();
     let step: IteratorResult<unknown, T>;
     try {
@@ -80,28 +103,33 @@ export class Op<T> extends Coroutine<T> {
       // from its wake-up callback, with no async frame of ours between the
       // future and the await.
       const promise = newPromise<R1 | R2>();
-      const waiter = new OpWaiter(
-        yielded,
-        generator,
-        onFulfilled as Callback,
-        onRejected,
-        madePromise.resolve,
-        madePromise.reject,
-        context.current() ?? null,
+      queueRegister(
+        new OpWaiter(
+          yielded,
+          generator,
+          onFulfilled as Callback,
+          onRejected,
+          madePromise.resolve,
+          madePromise.reject,
+          context.current() ?? null,
+        ),
       );
-      // Registered a microtask later, as an `await` would be: a `.then()`
-      // called in the synchronous prefix of a coroutine that `createTask`
-      // then adopts must wait as the new task (its holder is re-labelled).
-      toRegister[queued++] = waiter;
-      if (queued === 1) queueMicrotask(registerWaiters);
       return promise;
     }
     return finish(generator, yielded, onFulfilled, onRejected);
   }
 
-  /** The method's outcome when it needs no wait, else `MUST_WAIT`. */
-  protected now(): T | typeof MUST_WAIT {
+  /** Internal: the method's outcome when it needs no wait, else `MUST_WAIT`. */
+  now(): T | typeof MUST_WAIT {
     return MUST_WAIT;
+  }
+
+  /**
+   * Internal: start the method's one wait and return its Future, or `null`
+   * to run the method's generator.
+   */
+  wait(): Future<unknown> | null {
+    return null;
   }
 }
 
@@ -109,38 +137,80 @@ export class Op<T> extends Coroutine<T> {
 export const MUST_WAIT: unique symbol = Symbol("mustWait");
 
 /**
+ * A method that mostly needs no wait, for `QuickOp`: `now` returns its
+ * outcome (or throws its error) at once, or `MUST_WAIT`; `make` is the
+ * method as a generator, for `yield*` and for the waits `wait` does not
+ * cover.
+ */
+export interface QuickMethod<S, A, T> {
+  /** For reprs: `"StreamReader.read"`. */
+  readonly name: string;
+  now(target: S, arg: A): T | typeof MUST_WAIT;
+  make(target: S, arg: A): CoroutineGenerator<T>;
+  /**
+   * Optional, with `waitEnded` and `afterWait`: a method that waits at most
+   * once (as `StreamReader.read`) is run with no generator. `wait` starts
+   * the wait and returns the loop Future to wait on (or `null`: the
+   * generator this time); `waitEnded` is called once it is over, however it
+   * ended (as a `finally`); `afterWait` then returns the outcome (or throws).
+   */
+  wait?(target: S, arg: A): Future<unknown> | null;
+  waitEnded?(target: S, arg: A, fut: Future<unknown>): void;
+  afterWait?(target: S, arg: A): T;
+}
+
+/**
  * An `Op` for a method that mostly needs no wait (a read of buffered bytes,
  * a drain below the high-water mark): awaited in its task's step, it first
- * tries `now(target, arg)`, which returns the outcome (or throws the error)
- * at once, or `MUST_WAIT`; only then, or for `yield*`, is the method's
- * generator made (`make(target, arg)`).
+ * tries the method's `now`, then its `wait`, and only otherwise (or for
+ * `yield*`) makes its generator.
  */
 export class QuickOp<S, A, T> extends Op<T> {
   #target: S;
   #arg: A;
-  #now: (target: S, arg: A) => T | typeof MUST_WAIT;
-  #make: (target: S, arg: A) => CoroutineGenerator<T>;
+  #method: QuickMethod<S, A, T>;
 
-  constructor(
-    target: S,
-    arg: A,
-    now: (target: S, arg: A) => T | typeof MUST_WAIT,
-    make: (target: S, arg: A) => CoroutineGenerator<T>,
-    name: string,
-  ) {
-    super(null, name);
+  constructor(target: S, arg: A, method: QuickMethod<S, A, T>) {
+    super(null, method.name);
     this.#target = target;
     this.#arg = arg;
-    this.#now = now;
-    this.#make = make;
+    this.#method = method;
   }
 
-  protected override now(): T | typeof MUST_WAIT {
-    return this.#now(this.#target, this.#arg);
+  override now(): T | typeof MUST_WAIT {
+    return this.#method.now(this.#target, this.#arg);
   }
 
   protected override generator(): CoroutineGenerator<T> {
-    return this.#make(this.#target, this.#arg);
+    return this.#method.make(this.#target, this.#arg);
+  }
+
+  override wait(): Future<unknown> | null {
+    const method = this.#method;
+    return method.wait === undefined
+      ? null
+      : method.wait(this.#target, this.#arg);
+  }
+
+  /** Internal: the wait `wait()` started is over; the method's outcome. */
+  finishWait(fut: Future<unknown>, failed: boolean, error: unknown): T {
+    const method = this.#method;
+    method.waitEnded!(this.#target, this.#arg, fut);
+    if (failed) throw error;
+    return method.afterWait!(this.#target, this.#arg);
+  }
+
+  /**
+   * Internal: the method as a generator that has started its wait on `fut`
+   * (from `wait()`) already: its first step yields `fut`.
+   */
+  *resumeAfter(fut: Future<unknown>): CoroutineGenerator<T> {
+    try {
+      yield fut;
+    } catch (error) {
+      return this.finishWait(fut, true, error);
+    }
+    return this.finishWait(fut, false, undefined);
   }
 }
 
@@ -150,8 +220,18 @@ type Callback = ((value: unknown) => unknown) | null | undefined;
  * The waits `Op.then` started, registered together a microtask later: the
  * first `queued` slots (the array keeps its capacity from round to round).
  */
-const toRegister: Array<OpWaiter | null> = [];
+const toRegister: Array<OpAwait | null> = [];
 let queued = 0;
+
+/**
+ * Register an await a microtask later, as an `await` would be: a `.then()`
+ * called in the synchronous prefix of a coroutine that `createTask` then
+ * adopts must wait as the new task (its holder is re-labelled).
+ */
+function queueRegister(waiter: OpAwait): void {
+  toRegister[queued++] = waiter;
+  if (queued === 1) queueMicrotask(registerWaiters);
+}
 
 function registerWaiters(): void {
   // One registering may start another (a callback awaiting an op): it
@@ -173,15 +253,10 @@ function registerWaiters(): void {
 
 type AwaitingTask = TaskLike & { [kAwait](waiter: Waiter): void };
 
-/**
- * An `await op` whose method's generator waits on a loop Future: settling
- * it resumes the generator (in the task's step, as the task), and the await
- * only once the generator returns or throws.
- */
-class OpWaiter extends Waiter {
+/** An `await op` that waits on a loop Future, as the task of the await. */
+abstract class OpAwait extends Waiter {
   constructor(
     fut: Future<unknown>,
-    readonly generator: CoroutineGenerator<unknown>,
     onFulfilled: Callback,
     onRejected: Callback,
     resolve: (value: unknown) => void,
@@ -196,10 +271,95 @@ class OpWaiter extends Waiter {
   register(): void {
     const task = this.holder?.task;
     if (task == null || task.done() || !(kAwait in task)) {
-      return this.#finishElsewhere(this.fut);
+      return this.finishElsewhere();
     }
     this.task = task as AwaitingTask;
     this.task[kAwait](this);
+  }
+
+  /** No task to wait as: go on with the method's generator the general way. */
+  protected abstract finishElsewhere(): void;
+
+  /**
+   * Drive `generator`, which yielded `yielded`, with its awaits in the
+   * await's own async context, as if they had been made there.
+   */
+  protected runElsewhere(
+    generator: CoroutineGenerator<unknown>,
+    yielded: unknown,
+  ): void {
+    const run = () =>
+      finish(generator, yielded, this.onFulfilled, this.onRejected);
+    this.resolve(
+      this.holder === null ? run() : context.run(this.holder, run, undefined),
+    );
+  }
+}
+
+/**
+ * An `await` of a `QuickOp` in its method's one wait (`wait()`): once the
+ * Future is done, the method finishes in the task's step.
+ */
+class QuickWaiter extends OpAwait {
+  constructor(
+    fut: Future<unknown>,
+    readonly op: QuickOp<unknown, unknown, unknown>,
+    onFulfilled: Callback,
+    onRejected: Callback,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+    holder: Holder | null,
+  ) {
+    super(fut, onFulfilled, onRejected, resolve, reject, holder);
+  }
+
+  override fulfil(): void {
+    this.#finish(false, undefined);
+  }
+
+  override fail(reason: unknown): void {
+    this.#finish(true, reason);
+  }
+
+  #finish(failed: boolean, error: unknown): void {
+    const outer = runtime.syncTask;
+    runtime.syncTask = this.task;
+    let outcome: unknown;
+    try {
+      outcome = this.op.finishWait(this.fut!, failed, error);
+      failed = false;
+    } catch (thrown) {
+      error = thrown;
+      failed = true;
+    } finally {
+      runtime.syncTask = outer;
+    }
+    if (failed) super.fail(error);
+    else super.fulfil(outcome);
+  }
+
+  protected finishElsewhere(): void {
+    const generator = this.op.resumeAfter(this.fut!);
+    this.runElsewhere(generator, generator.next().value);
+  }
+}
+
+/**
+ * An `await op` whose method's generator waits on a loop Future: settling
+ * it resumes the generator (in the task's step, as the task), and the await
+ * only once the generator returns or throws.
+ */
+class OpWaiter extends OpAwait {
+  constructor(
+    fut: Future<unknown>,
+    readonly generator: CoroutineGenerator<unknown>,
+    onFulfilled: Callback,
+    onRejected: Callback,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+    holder: Holder | null,
+  ) {
+    super(fut, onFulfilled, onRejected, resolve, reject, holder);
   }
 
   override fulfil(value: unknown): void {
@@ -225,7 +385,9 @@ class OpWaiter extends Waiter {
     if (step === null) return super.fail(error);
     if (step.done) return super.fulfil(step.value);
     const yielded = step.value;
-    if (!(yielded instanceof Future)) return this.#finishElsewhere(yielded);
+    if (!(yielded instanceof Future)) {
+      return this.runElsewhere(this.generator, yielded);
+    }
     // Wait again. Inside the wake-up callback the step ends there, and the
     // loop carries on (`runtime.inCallback`).
     const waiter = new OpWaiter(
@@ -241,16 +403,8 @@ class OpWaiter extends Waiter {
     task[kAwait](waiter);
   }
 
-  /**
-   * Anything else goes the general way, with its awaits in the await's own
-   * async context, as if they had been made there.
-   */
-  #finishElsewhere(yielded: unknown): void {
-    const run = () =>
-      finish(this.generator, yielded, this.onFulfilled, this.onRejected);
-    this.resolve(
-      this.holder === null ? run() : context.run(this.holder, run, undefined),
-    );
+  protected finishElsewhere(): void {
+    this.runElsewhere(this.generator, this.fut);
   }
 }
 

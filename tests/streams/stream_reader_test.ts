@@ -155,6 +155,69 @@ Deno.test("StreamReader: a task cancelled in readLine() leaves the buffer intact
   });
 });
 
+// r = asyncio.StreamReader(); t = asyncio.create_task(r.read(5))
+// await asyncio.sleep(0); r.feed_data(b"ab"); t.cancel()  # CancelledError
+// print(await r.read(5))                                 # b'ab'
+Deno.test("StreamReader: a task cancelled as data reaches its read() leaves the data", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    const task = createTask((async () => await reader.read(5))());
+    await sleep(0);
+    reader.feedData(enc("ab")); // the wake-up is scheduled, then cancelled
+    task.cancel();
+    await assertRejectsError(task, CancelledError, "");
+    assert.equal(dec(await reader.read(5)), "ab");
+  });
+});
+
+// a = asyncio.create_task(r.read(5)); await asyncio.sleep(0)
+// r.feed_data(b"cd"); print(await r.read(1), await r.read(5))  # b'c' b'd'
+// print(await a)  # b'': read() waits once, then returns what is left
+Deno.test("StreamReader.read() waits once: data taken meanwhile leaves it empty-handed, as CPython's", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    const task = createTask((async () => await reader.read(5))());
+    await sleep(0);
+    reader.feedData(enc("cd"));
+    assert.equal(dec(await reader.read(1)), "c");
+    assert.equal(dec(await reader.read(5)), "d");
+    assert.equal((await task).length, 0);
+    assert.equal(reader.atEof(), false);
+    reader.feedData(enc("ef")); // no reader is left waiting
+    assert.equal(dec(await reader.read(5)), "ef");
+  });
+});
+
+// b = asyncio.create_task(r.read(5)); await asyncio.sleep(0)
+// r.set_exception(ValueError("boom")); await b  # ValueError: boom
+Deno.test("StreamReader: setException() raises in a task waiting in read(); the next reader may wait", async () => {
+  await run(async () => {
+    const reader = new StreamReader();
+    const task = createTask((async () => await reader.read(5))());
+    await sleep(0);
+    reader.setException(new ValueError("boom"));
+    await assertRejectsError(task, ValueError, "boom");
+    await assertRejectsError(reader.read(5), ValueError, "boom");
+  });
+});
+
+Deno.test("StreamReader.read() waits the same way under yield*", async () => {
+  const main = coroutine(function* () {
+    const reader = new StreamReader();
+    const waiting = createTask(
+      coroutine(function* () {
+        return yield* reader.read(3);
+      })(),
+    );
+    yield* sleep(0);
+    reader.feedData(enc("xyz!"));
+    const first = yield* waiting;
+    const rest = yield* reader.read(3);
+    return dec(first) + "|" + dec(rest);
+  });
+  assert.equal(await run(main()), "xyz|!");
+});
+
 // r = asyncio.StreamReader(); t = asyncio.create_task(r.readexactly(6))
 // await asyncio.sleep(0); r.feed_data(b"abc"); await asyncio.sleep(0)
 // r.feed_data(b"de"); await asyncio.sleep(0); t.cancel()     # CancelledError
