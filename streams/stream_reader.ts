@@ -21,6 +21,7 @@ import {
 import type { Awaitable, Future } from "../tasks/future.ts";
 import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import type { Transport } from "./transport.ts";
+import { allocate } from "./_slab.ts";
 
 /** The default buffer limit of readers, 64 KiB, as asyncio's `_DEFAULT_LIMIT`. */
 export const DEFAULT_LIMIT = 2 ** 16;
@@ -56,9 +57,9 @@ const MAX_VIEW = 4096;
  * Only one task may wait for data at a time, as in asyncio.
  *
  * The bytes returned are the caller's and never change; reads of up to
- * 4 KiB are views of a buffer shared with earlier reads (as Node's `Buffer`
- * pool), so use them with their `byteOffset` and `length`, not their whole
- * `.buffer`.
+ * 4 KiB are views of a buffer shared with earlier reads and with other
+ * readers (as Node's `Buffer` pool), so use them with their `byteOffset` and
+ * `length`, not their whole `.buffer`.
  *
  * @example Reading lines fed by hand
  * ```ts
@@ -213,7 +214,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
         const capacity = needed <= this.#buf.length
           ? this.#buf.length
           : Math.max(needed, 2 * this.#buf.length, MIN_CAPACITY);
-        const fresh = new Uint8Array(capacity);
+        const fresh = allocate(capacity);
         fresh.set(this.#buf.subarray(this.#start, this.#end));
         this.#buf = fresh;
         this.#shared = false;

@@ -342,6 +342,18 @@ Deno.test("StreamReader: bytes read never change, whatever is fed or read after"
     }
     for (const [bytes, text] of kept) assert.equal(dec(bytes), text);
 
+    // Readers' small buffers share slabs: what one is fed never lands in
+    // bytes another returned.
+    const readers = [0, 1, 2].map(() => new StreamReader(64));
+    const reads: [Uint8Array, string][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const reader = readers[i % 3];
+      const text = `${i % 3}:${i}`.padEnd(10 + (i % 50), "-");
+      reader.feedData(enc(text));
+      reads.push([await reader.read(100), text]);
+    }
+    for (const [bytes, text] of reads) assert.equal(dec(bytes), text);
+
     // A big read is a copy: the buffer is then reused in place.
     const big = new StreamReader(8192);
     big.feedData(enc("y".repeat(5000) + "z"));
