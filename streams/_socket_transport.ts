@@ -241,6 +241,8 @@ export class SocketTransport implements Transport, ForceClosable {
   #bufferSize = 0;
   /** The write loop is running: a Deno write is pending or about to be. */
   #writing = false;
+  /** The write loop waits for `#sendSoon`, or for the reader to wait. */
+  #sendDeferred = false;
   /** The chunk being sent, and how much of it Deno has taken. */
   #inFlight: Uint8Array | null = null;
   #sent = 0;
@@ -465,6 +467,12 @@ export class SocketTransport implements Transport, ForceClosable {
    * read will deliver (and the reader asks again if that is not enough).
    */
   wantData(): void {
+    // The reader's step ends here: what it wrote goes out first, as the
+    // reply its peer waits for (a read issued before it costs Deno more).
+    if (this.#sendDeferred) {
+      this.#sendDeferred = false;
+      this.#sendNext();
+    }
     if (this.#readPending || this.#closing) return;
     this.#readWanted = this.#readDemanded = true;
     this.#pump();
@@ -656,20 +664,23 @@ export class SocketTransport implements Transport, ForceClosable {
   /**
    * Start the write loop, which sends the buffer, one Deno write for all the
    * chunks queued meanwhile. After a small first `write()` it starts a loop
-   * turn later (`defer`), so that the small writes of the rest of the task
-   * step go out in the same syscall (a Deno write costs far more than a
-   * copy); a big one goes at once (waiting would only keep more bytes
-   * alive). It runs on callbacks, not in an `async` function: a burst costs
+   * turn later (`defer`), or when the reader starts waiting for data
+   * (`wantData()`), so that the small writes of the rest of the task step go
+   * out in the same syscall (a Deno write costs far more than a copy); a big
+   * one goes at once (waiting would only keep more bytes alive). It runs on callbacks, not in an `async` function: a burst costs
    * no promise of ours.
    */
   #startWriting(defer: boolean): void {
     this.#writing = true;
     if (defer && !this.#loop.isClosed()) {
+      this.#sendDeferred = true;
       schedule(this.#loop, SocketTransport.#sendSoon, this);
     } else this.#sendNext();
   }
 
   static #sendSoon(transport: SocketTransport): void {
+    if (!transport.#sendDeferred) return; // sent already (`wantData()`)
+    transport.#sendDeferred = false;
     transport.#sendNext();
   }
 

@@ -1,0 +1,69 @@
+/**
+ * The socket transport's order of Deno ops, over a connection that logs
+ * them (no socket): what it sends and when it reads.
+ */
+import assert from "node:assert/strict";
+import { getRunningLoop, run, StreamReader, StreamWriter } from "../../mod.ts";
+import { SocketTransport } from "../../streams/_socket_transport.ts";
+import { StreamProtocol } from "../../streams/_stream_protocol.ts";
+import { dec, enc } from "./_helpers.ts";
+
+/** A `Deno.Conn` that logs its reads and writes; reads end on `deliver()`. */
+class LoggingConn {
+  readonly log: string[] = [];
+  readonly remoteAddr = { transport: "tcp", hostname: "127.0.0.1", port: 1 };
+  readonly localAddr = { transport: "tcp", hostname: "127.0.0.1", port: 2 };
+  #read: { buf: Uint8Array; resolve: (n: number | null) => void } | null = null;
+
+  setNoDelay(): void {}
+
+  read(buf: Uint8Array): Promise<number | null> {
+    this.log.push("read");
+    return new Promise((resolve) => this.#read = { buf, resolve });
+  }
+
+  write(data: Uint8Array): Promise<number> {
+    this.log.push(`write ${dec(data)}`);
+    return Promise.resolve(data.length);
+  }
+
+  deliver(text: string): void {
+    const bytes = enc(text);
+    const read = this.#read!;
+    this.#read = null;
+    read.buf.set(bytes);
+    read.resolve(bytes.length);
+  }
+
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): void {
+    this.#read?.resolve(null);
+    this.#read = null;
+  }
+}
+
+Deno.test("SocketTransport: a reader that starts waiting sends what was written first, in one write", async () => {
+  await run(async () => {
+    const loop = getRunningLoop();
+    const conn = new LoggingConn();
+    const reader = new StreamReader(undefined, loop);
+    const protocol = new StreamProtocol(reader, null, loop);
+    const transport = new SocketTransport(
+      loop,
+      conn as unknown as Deno.Conn,
+      protocol,
+    );
+    const writer = new StreamWriter(transport, protocol, reader, loop);
+    writer.write(enc("ping "));
+    writer.write(enc("1"));
+    loop.callSoon(() => conn.deliver("pong 1"));
+    // The request goes out before the read that waits for its reply.
+    assert.equal(dec(await reader.read(100)), "pong 1");
+    assert.deepEqual(conn.log, ["write ping 1", "read"]);
+    writer.close();
+    await writer.waitClosed();
+  });
+});
