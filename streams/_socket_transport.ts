@@ -9,10 +9,11 @@
  *   so no byte is lost. The pump stops while reading is paused.
  * - The pump is demand-driven: it reads a loop turn after the start, at
  *   once after a read that filled its buffer, when the reader asks for data
- *   (`wantData()`), and, a loop turn after a delivery it did not ask for,
- *   when the reader left bytes unconsumed (a slow reader: reading ahead up
- *   to the pause at twice the limit, as asyncio's). Otherwise it parks. So once the reader has
- *   taken the peer's last reply and nobody waits in a read, no Deno read is
+ *   (`wantData()`; after the deferred send, if one waits), and, a loop turn
+ *   after a delivery it did not ask for, when the reader left bytes
+ *   unconsumed (a slow reader: reading ahead up to the pause at twice the
+ *   limit, as asyncio's). Otherwise it parks. So once the reader has taken
+ *   the peer's last reply and nobody waits in a read, no Deno read is
  *   pending, which `startTls` needs (a pending Deno read cannot be
  *   cancelled, and `Deno.startTls` fails while one is, losing the socket).
  * - `startTls` hands the upgrade to the parked pump, which runs
@@ -241,7 +242,7 @@ export class SocketTransport implements Transport, ForceClosable {
   #bufferSize = 0;
   /** The write loop is running: a Deno write is pending or about to be. */
   #writing = false;
-  /** The write loop waits for `#sendSoon`, or for the reader to wait. */
+  /** The write loop waits for `#sendSoon`; so does a read asked for meanwhile. */
   #sendDeferred = false;
   /** The chunk being sent, and how much of it Deno has taken. */
   #inFlight: Uint8Array | null = null;
@@ -467,15 +468,12 @@ export class SocketTransport implements Transport, ForceClosable {
    * read will deliver (and the reader asks again if that is not enough).
    */
   wantData(): void {
-    // The reader's step ends here: what it wrote goes out first, as the
-    // reply its peer waits for (a read issued before it costs Deno more).
-    if (this.#sendDeferred) {
-      this.#sendDeferred = false;
-      this.#sendNext();
-    }
     if (this.#readPending || this.#closing) return;
     this.#readWanted = this.#readDemanded = true;
-    this.#pump();
+    // A deferred send goes first (`#sendSoon` reads after it): it is what
+    // the peer is to answer, and in Deno a read issued before the write it
+    // waits on costs more.
+    if (!this.#sendDeferred) this.#pump();
   }
 
   /**
@@ -664,11 +662,12 @@ export class SocketTransport implements Transport, ForceClosable {
   /**
    * Start the write loop, which sends the buffer, one Deno write for all the
    * chunks queued meanwhile. After a small first `write()` it starts a loop
-   * turn later (`defer`), or when the reader starts waiting for data
-   * (`wantData()`), so that the small writes of the rest of the task step go
-   * out in the same syscall (a Deno write costs far more than a copy); a big
-   * one goes at once (waiting would only keep more bytes alive). It runs on callbacks, not in an `async` function: a burst costs
-   * no promise of ours.
+   * turn later (`defer`), so that the small writes of the rest of the task
+   * step go out in the same syscall (a Deno write costs far more than a
+   * copy), and those of the other tasks' steps right after it (sends spread
+   * out cost more: each wakes a peer that went back to sleep); a big one
+   * goes at once (waiting would only keep more bytes alive). It runs on
+   * callbacks, not in an `async` function: a burst costs no promise of ours.
    */
   #startWriting(defer: boolean): void {
     this.#writing = true;
@@ -679,9 +678,9 @@ export class SocketTransport implements Transport, ForceClosable {
   }
 
   static #sendSoon(transport: SocketTransport): void {
-    if (!transport.#sendDeferred) return; // sent already (`wantData()`)
     transport.#sendDeferred = false;
     transport.#sendNext();
+    transport.#pump(); // the read a reader asked for meanwhile
   }
 
   /** Send the next chunk, or end the write loop when none is left. */

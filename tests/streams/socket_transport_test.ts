@@ -45,7 +45,7 @@ class LoggingConn {
   }
 }
 
-Deno.test("SocketTransport: a reader that starts waiting sends what was written first, in one write", async () => {
+Deno.test("SocketTransport: the read a reader waits on is issued after what it wrote is sent, in one write", async () => {
   await run(async () => {
     const loop = getRunningLoop();
     const conn = new LoggingConn();
