@@ -229,15 +229,20 @@ export class SocketTransport implements Transport, ForceClosable {
    */
   #tlsBusy = false;
   #pumpEndSignal: PromiseWithResolvers<void> | null = null;
-  /** What is queued for sending: copies, never the caller's arrays. */
+  /**
+   * What is queued for sending: copies, never the caller's arrays; then the
+   * block's open run (`#block[#blockStart:#blockUsed]`).
+   */
   #chunks: Uint8Array[] = [];
   /**
    * Small writes are copied into this block, one after the other and never
    * over each other (what is queued or in flight stays as it is), so that
-   * they cost no allocation each and queue as one chunk. Once everything is
+   * they cost no allocation each; a run of them is queued as one chunk when
+   * it is sent or something else is queued after it. Once everything is
    * sent, the next writes fill it again from the start (it stays warm).
    */
   #block = EMPTY;
+  #blockStart = 0;
   #blockUsed = 0;
   #bufferSize = 0;
   /** The write loop is running: a Deno write is pending or about to be. */
@@ -623,7 +628,10 @@ export class SocketTransport implements Transport, ForceClosable {
       return;
     }
     if (data.length <= MAX_BLOCK_WRITE) this.#copyToBlock(data);
-    else this.#chunks.push(data.slice());
+    else {
+      this.#queueRun();
+      this.#chunks.push(data.slice());
+    }
     this.#bufferSize += data.length;
     if (!this.#writing) this.#startWriting(data.length < JOIN_LIMIT);
     this.#maybePauseProtocol();
@@ -640,19 +648,22 @@ export class SocketTransport implements Transport, ForceClosable {
         MAX_BLOCK,
         Math.max(MIN_BLOCK, 2 * block.length, data.length),
       );
+      this.#queueRun();
       block = this.#block = new Uint8Array(size);
-      at = 0;
+      at = this.#blockStart = 0;
     }
     block.set(data, at);
-    const end = this.#blockUsed = at + data.length;
-    const chunks = this.#chunks;
-    const last = chunks.length - 1;
-    if (
-      last >= 0 && chunks[last].buffer === block.buffer &&
-      chunks[last].byteOffset + chunks[last].length === at
-    ) {
-      chunks[last] = block.subarray(chunks[last].byteOffset, end);
-    } else chunks.push(block.subarray(at, end));
+    this.#blockUsed = at + data.length;
+  }
+
+  /** Queue the block's open run of small writes as one chunk. */
+  #queueRun(): void {
+    const start = this.#blockStart;
+    const end = this.#blockUsed;
+    if (end > start) {
+      this.#chunks.push(this.#block.subarray(start, end));
+      this.#blockStart = end;
+    }
   }
 
   writelines(list: Iterable<Uint8Array>): void {
@@ -685,6 +696,7 @@ export class SocketTransport implements Transport, ForceClosable {
 
   /** Send the next chunk, or end the write loop when none is left. */
   #sendNext(): void {
+    this.#queueRun();
     if (this.#chunks.length === 0 || this.#connLost > 0) {
       return this.#writeEnded();
     }
@@ -738,7 +750,9 @@ export class SocketTransport implements Transport, ForceClosable {
   #writeStopped(): void {
     this.#writing = false;
     // Nothing queued or in flight: the block is free to fill again.
-    if (this.#chunks.length === 0) this.#blockUsed = 0;
+    if (this.#chunks.length === 0 && this.#blockStart === this.#blockUsed) {
+      this.#blockStart = this.#blockUsed = 0;
+    }
     const idle = this.#writeIdleSignal;
     this.#writeIdleSignal = null;
     idle?.resolve();
@@ -891,6 +905,7 @@ export class SocketTransport implements Transport, ForceClosable {
   #forceClose(exc: unknown): void {
     if (this.#connLost > 0) return;
     this.#chunks = [];
+    this.#blockStart = this.#blockUsed;
     this.#bufferSize = 0;
     this.#closing = true;
     this.#pump();
@@ -945,6 +960,7 @@ export class SocketTransport implements Transport, ForceClosable {
     this.#closing = true;
     this.#connLost++;
     this.#chunks = [];
+    this.#blockStart = this.#blockUsed;
     this.#pump();
     this.#closeConn();
   }

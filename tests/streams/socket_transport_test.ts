@@ -3,7 +3,13 @@
  * them (no socket): what it sends and when it reads.
  */
 import assert from "node:assert/strict";
-import { getRunningLoop, run, StreamReader, StreamWriter } from "../../mod.ts";
+import {
+  getRunningLoop,
+  run,
+  sleep,
+  StreamReader,
+  StreamWriter,
+} from "../../mod.ts";
 import { SocketTransport } from "../../streams/_socket_transport.ts";
 import { StreamProtocol } from "../../streams/_stream_protocol.ts";
 import { dec, enc } from "./_helpers.ts";
@@ -63,6 +69,42 @@ Deno.test("SocketTransport: the read a reader waits on is issued after what it w
     // The request goes out before the read that waits for its reply.
     assert.equal(dec(await reader.read(100)), "pong 1");
     assert.deepEqual(conn.log, ["write ping 1", "read"]);
+    writer.close();
+    await writer.waitClosed();
+  });
+});
+
+Deno.test("SocketTransport: a step's small and big writes go out in order, as copies, in one write", async () => {
+  await run(async () => {
+    const loop = getRunningLoop();
+    const conn = new LoggingConn();
+    const reader = new StreamReader(undefined, loop);
+    const protocol = new StreamProtocol(reader, null, loop);
+    const transport = new SocketTransport(
+      loop,
+      conn as unknown as Deno.Conn,
+      protocol,
+    );
+    const writer = new StreamWriter(transport, protocol, reader, loop);
+    const first = enc("a1,");
+    writer.write(first);
+    first.fill(0x21); // the caller's array is its own again
+    writer.write(enc("a2,"));
+    const big = "B".repeat(5000); // past the size copied into blocks
+    writer.write(enc(big));
+    writer.write(enc("c1,"));
+    const small = "x".repeat(100);
+    for (let i = 0; i < 40; i++) writer.write(enc(small)); // past a block
+    assert.equal(transport.getWriteBufferSize(), 5009 + 4000);
+    await writer.drain();
+    await sleep(0); // the deferred send
+    const writes = () => conn.log.filter((op) => op.startsWith("write"));
+    assert.deepEqual(writes(), [`write a1,a2,${big}c1,${small.repeat(40)}`]);
+    // The next step's writes go out the same way.
+    writer.write(enc("next,"));
+    writer.write(enc("and more"));
+    await sleep(0);
+    assert.deepEqual(writes().slice(1), ["write next,and more"]);
     writer.close();
     await writer.waitClosed();
   });
