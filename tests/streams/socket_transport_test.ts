@@ -51,21 +51,27 @@ class LoggingConn {
   }
 }
 
+/** A client stream over a `LoggingConn`, on the running loop. */
+function connected() {
+  const loop = getRunningLoop();
+  const conn = new LoggingConn();
+  const reader = new StreamReader(undefined, loop);
+  const protocol = new StreamProtocol(reader, null, loop);
+  const transport = new SocketTransport(
+    loop,
+    conn as unknown as Deno.Conn,
+    protocol,
+  );
+  const writer = new StreamWriter(transport, protocol, reader, loop);
+  return { conn, reader, writer, transport };
+}
+
 Deno.test("SocketTransport: the read a reader waits on is issued after what it wrote is sent, in one write", async () => {
   await run(async () => {
-    const loop = getRunningLoop();
-    const conn = new LoggingConn();
-    const reader = new StreamReader(undefined, loop);
-    const protocol = new StreamProtocol(reader, null, loop);
-    const transport = new SocketTransport(
-      loop,
-      conn as unknown as Deno.Conn,
-      protocol,
-    );
-    const writer = new StreamWriter(transport, protocol, reader, loop);
+    const { conn, reader, writer } = connected();
     writer.write(enc("ping "));
     writer.write(enc("1"));
-    loop.callSoon(() => conn.deliver("pong 1"));
+    getRunningLoop().callSoon(() => conn.deliver("pong 1"));
     // The request goes out before the read that waits for its reply.
     assert.equal(dec(await reader.read(100)), "pong 1");
     assert.deepEqual(conn.log, ["write ping 1", "read"]);
@@ -76,16 +82,7 @@ Deno.test("SocketTransport: the read a reader waits on is issued after what it w
 
 Deno.test("SocketTransport: a step's small and big writes go out in order, as copies, in one write", async () => {
   await run(async () => {
-    const loop = getRunningLoop();
-    const conn = new LoggingConn();
-    const reader = new StreamReader(undefined, loop);
-    const protocol = new StreamProtocol(reader, null, loop);
-    const transport = new SocketTransport(
-      loop,
-      conn as unknown as Deno.Conn,
-      protocol,
-    );
-    const writer = new StreamWriter(transport, protocol, reader, loop);
+    const { conn, writer, transport } = connected();
     const first = enc("a1,");
     writer.write(first);
     first.fill(0x21); // the caller's array is its own again
