@@ -421,7 +421,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
    */
   static #READ: QuickMethod<StreamReader, number, Uint8Array> = {
     name: "StreamReader.read",
-    now: (reader, n) => StreamReader.#readNow(reader, n),
+    now: StreamReader.#readNow,
     make: (reader, n) => reader.#read(n),
     wait: (reader, n) => n < 0 ? null : reader.#startWait("read"),
     waitEnded: (reader, _n, fut) => reader.#endWait(fut as Future<undefined>),

@@ -177,7 +177,7 @@ export class StreamWriter {
 
   static #DRAIN: QuickMethod<StreamWriter, undefined, void> = {
     name: "StreamWriter.drain",
-    now: (writer) => StreamWriter.#drainNow(writer),
+    now: StreamWriter.#drainNow,
     make: (writer) => writer.#drain(),
   };
 
