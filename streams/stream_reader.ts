@@ -423,9 +423,11 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     name: "StreamReader.read",
     now: StreamReader.#readNow,
     make: (reader, n) => reader.#read(n),
-    wait: (reader, n) => n < 0 ? null : reader.#startWait("read"),
-    waitEnded: (reader, _n, fut) => reader.#endWait(fut as Future<undefined>),
-    afterWait: (reader, n) => reader.#readBuffered(n),
+    once: {
+      start: (reader, n) => n < 0 ? null : reader.#startWait("read"),
+      ended: (reader, _n, fut) => reader.#endWait(fut as Future<undefined>),
+      outcome: (reader, n) => reader.#readBuffered(n),
+    },
   };
 
   /** What `read(n)` returns without a wait, or `MUST_WAIT`. */

@@ -139,7 +139,7 @@ export const MUST_WAIT: unique symbol = Symbol("mustWait");
 /**
  * A method that mostly needs no wait, for `QuickOp`: `now` returns its
  * outcome (or throws its error) at once, or `MUST_WAIT`; `make` is the
- * method as a generator, for `yield*` and for the waits `wait` does not
+ * method as a generator, for `yield*` and for the waits `once` does not
  * cover.
  */
 export interface QuickMethod<S, A, T> {
@@ -147,22 +147,27 @@ export interface QuickMethod<S, A, T> {
   readonly name: string;
   now(target: S, arg: A): T | typeof MUST_WAIT;
   make(target: S, arg: A): CoroutineGenerator<T>;
-  /**
-   * Optional, with `waitEnded` and `afterWait`: a method that waits at most
-   * once (as `StreamReader.read`) is run with no generator. `wait` starts
-   * the wait and returns the loop Future to wait on (or `null`: the
-   * generator this time); `waitEnded` is called once it is over, however it
-   * ended (as a `finally`); `afterWait` then returns the outcome (or throws).
-   */
-  wait?(target: S, arg: A): Future<unknown> | null;
-  waitEnded?(target: S, arg: A, fut: Future<unknown>): void;
-  afterWait?(target: S, arg: A): T;
+  /** Optional: the method's one wait, run with no generator. */
+  readonly once?: OneWait<S, A, T>;
+}
+
+/**
+ * The one wait of a method that waits at most once (as `StreamReader.read`),
+ * after `now` returned `MUST_WAIT`.
+ */
+export interface OneWait<S, A, T> {
+  /** Start it; the loop Future to wait on, or `null` (the generator then). */
+  start(target: S, arg: A): Future<unknown> | null;
+  /** It is over, however it ended (as a `finally`). */
+  ended(target: S, arg: A, fut: Future<unknown>): void;
+  /** Then the method's outcome (or it throws). */
+  outcome(target: S, arg: A): T;
 }
 
 /**
  * An `Op` for a method that mostly needs no wait (a read of buffered bytes,
  * a drain below the high-water mark): awaited in its task's step, it first
- * tries the method's `now`, then its `wait`, and only otherwise (or for
+ * tries the method's `now`, then its `once` wait, and only otherwise (or for
  * `yield*`) makes its generator.
  */
 export class QuickOp<S, A, T> extends Op<T> {
@@ -186,18 +191,16 @@ export class QuickOp<S, A, T> extends Op<T> {
   }
 
   override wait(): Future<unknown> | null {
-    const method = this.#method;
-    return method.wait === undefined
-      ? null
-      : method.wait(this.#target, this.#arg);
+    const once = this.#method.once;
+    return once === undefined ? null : once.start(this.#target, this.#arg);
   }
 
   /** Internal: the wait `wait()` started is over; the method's outcome. */
   finishWait(fut: Future<unknown>, failed: boolean, error: unknown): T {
-    const method = this.#method;
-    method.waitEnded!(this.#target, this.#arg, fut);
+    const once = this.#method.once!; // `wait()` started it
+    once.ended(this.#target, this.#arg, fut);
     if (failed) throw error;
-    return method.afterWait!(this.#target, this.#arg);
+    return once.outcome(this.#target, this.#arg);
   }
 
   /**
