@@ -422,7 +422,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
   static #READ: QuickMethod<StreamReader, number, Uint8Array> = {
     name: "StreamReader.read",
     now: StreamReader.#readNow,
-    make: (reader, n) => reader.#read(n),
+    make: (reader) => reader.#readToEof(),
     once: {
       start: (reader, n) => n < 0 ? null : reader.#startWait("read"),
       ended: (reader, _n, fut) => reader.#endWait(fut as Future<undefined>),
@@ -452,36 +452,25 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     return data;
   }
 
-  *#read(n: number): CoroutineGenerator<Uint8Array> {
-    if (n < 0) {
-      if (this.#exception !== null) throw this.#exception;
-      const blocks: Uint8Array[] = [];
-      let total = 0;
-      for (;;) {
-        const block = yield* this.#read(this.#limit);
-        if (block.length === 0) break;
-        blocks.push(block);
-        total += block.length;
-      }
-      if (blocks.length === 1) return blocks[0];
-      const out = new Uint8Array(total);
-      let at = 0;
-      for (const block of blocks) {
-        out.set(block, at);
-        at += block.length;
-      }
-      return out;
+  /** `read(-1)`: reads of up to the limit until EOF, joined. */
+  *#readToEof(): CoroutineGenerator<Uint8Array> {
+    if (this.#exception !== null) throw this.#exception;
+    const blocks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const block = yield* this.read(this.#limit);
+      if (block.length === 0) break;
+      blocks.push(block);
+      total += block.length;
     }
-    const data = StreamReader.#readNow(this, n);
-    if (data !== MUST_WAIT) return data;
-    // `#waitForData` inlined: one generator fewer.
-    const waiter = this.#startWait("read");
-    try {
-      yield waiter;
-    } finally {
-      this.#endWait(waiter);
+    if (blocks.length === 1) return blocks[0];
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const block of blocks) {
+      out.set(block, at);
+      at += block.length;
     }
-    return this.#readBuffered(n);
+    return out;
   }
 
   /**

@@ -138,9 +138,9 @@ export const MUST_WAIT: unique symbol = Symbol("mustWait");
 
 /**
  * A method that mostly needs no wait, for `QuickOp`: `now` returns its
- * outcome (or throws its error) at once, or `MUST_WAIT`; `make` is the
- * method as a generator, for `yield*` and for the waits `once` does not
- * cover.
+ * outcome (or throws its error) at once, or `MUST_WAIT` (and then has done
+ * nothing); `make` is the method as a generator, for `yield*`, or with a
+ * `once` wait, only for what that wait does not cover.
  */
 export interface QuickMethod<S, A, T> {
   /** For reprs: `"StreamReader.read"`. */
@@ -156,7 +156,10 @@ export interface QuickMethod<S, A, T> {
  * after `now` returned `MUST_WAIT`.
  */
 export interface OneWait<S, A, T> {
-  /** Start it; the loop Future to wait on, or `null` (the generator then). */
+  /**
+   * Start it; the loop Future to wait on, or `null` for `make` (and then it
+   * has done nothing).
+   */
   start(target: S, arg: A): Future<unknown> | null;
   /** It is over, however it ended (as a `finally`). */
   ended(target: S, arg: A, fut: Future<unknown>): void;
@@ -186,8 +189,21 @@ export class QuickOp<S, A, T> extends Op<T> {
     return this.#method.now(this.#target, this.#arg);
   }
 
+  /** The method as a generator: from `now` and `once` when it has one. */
   protected override generator(): CoroutineGenerator<T> {
-    return this.#method.make(this.#target, this.#arg);
+    const method = this.#method;
+    return method.once === undefined
+      ? method.make(this.#target, this.#arg)
+      : this.#waitOnce();
+  }
+
+  *#waitOnce(): CoroutineGenerator<T> {
+    const method = this.#method;
+    const now = method.now(this.#target, this.#arg);
+    if (now !== MUST_WAIT) return now;
+    const fut = this.wait();
+    if (fut === null) return yield* method.make(this.#target, this.#arg);
+    return yield* this.resumeAfter(fut);
   }
 
   override wait(): Future<unknown> | null {
