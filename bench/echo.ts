@@ -20,7 +20,10 @@
  * several seconds, then `--reps` times (3), each server going first in turn.
  * The table gives the median req/s, the median of the per-rep ratios to raw
  * (the servers of one rep ran seconds apart, so the machine's drift cancels
- * out) and the median p99 latencies. A missed target is reported, never an
+ * out), the median p99 latencies and each server's median CPU time per
+ * request: its Worker thread's user + system time over the measured seconds
+ * (`process.threadCpuUsage()`, syscalls included), divided by the requests.
+ * That figure moves far less between runs than req/s does. A missed target is reported, never an
  * error: the exit code stays 0. `--rows=500x1024,…` runs only those rows
  * (connections x bytes), `--idle=0` no idle rows.
  *
@@ -48,6 +51,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { run, type Server } from "../mod.ts";
 import { startEchoServer, upper } from "../examples/echo_server.ts";
 import { startFloorServer } from "./_floor_echo_server.ts";
@@ -121,8 +125,21 @@ interface Served {
   port: number;
   /** The server isolate's JS heap + external bytes. */
   memory(): Promise<number>;
+  /**
+   * The CPU time the server's thread has used so far, in µs (user + system,
+   * its syscalls included), or `null` if it shares the client's thread.
+   */
+  cpuMicros(): Promise<number | null>;
   stop(): Promise<void>;
 }
+
+/** The CPU time this thread has used so far, in µs. */
+function threadCpuMicros(): number {
+  const usage = process.threadCpuUsage();
+  return usage.user + usage.system;
+}
+
+const NO_CPU = () => Promise.resolve(null);
 
 function startRawServer(): Served {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -137,6 +154,7 @@ function startRawServer(): Served {
   return {
     port: listener.addr.port,
     memory: () => Promise.resolve(isolateMemory()),
+    cpuMicros: NO_CPU,
     async stop() {
       listener.close();
       await accepting;
@@ -152,6 +170,7 @@ function startBaseline(kind: "raw" | "floor"): Served {
   return {
     port: floor.port,
     memory: () => Promise.resolve(isolateMemory()),
+    cpuMicros: NO_CPU,
     stop: () => floor.stop(),
   };
 }
@@ -164,6 +183,7 @@ async function startOursServer(): Promise<Served> {
   return {
     port,
     memory: () => Promise.resolve(isolateMemory()),
+    cpuMicros: NO_CPU,
     async stop() {
       server.close();
       server.closeClients();
@@ -183,8 +203,14 @@ interface WorkerScope {
 function serveInWorker(scope: WorkerScope): void {
   const stopped = Promise.withResolvers<void>();
   scope.onmessage = (event: MessageEvent) => {
-    const data = event.data as { kind?: Kind; memory?: true; stop?: true };
+    const data = event.data as {
+      kind?: Kind;
+      memory?: true;
+      cpu?: true;
+      stop?: true;
+    };
     if (data.memory) scope.postMessage({ memory: isolateMemory() });
+    if (data.cpu) scope.postMessage({ cpu: threadCpuMicros() });
     if (data.stop) stopped.resolve();
     const kind = data.kind;
     if (kind === undefined) return;
@@ -236,6 +262,11 @@ async function startInWorker(kind: Kind): Promise<Served> {
       const answer = reply(worker);
       worker.postMessage({ memory: true });
       return (await answer).memory as number;
+    },
+    async cpuMicros() {
+      const answer = reply(worker);
+      worker.postMessage({ cpu: true });
+      return (await answer).cpu as number;
     },
     async stop() {
       const stopped = reply(worker);
@@ -315,6 +346,8 @@ interface Load {
   errors: number;
   seconds: number;
   p99Ms: number;
+  /** The server's CPU time per request, in µs, if it has a thread of its own. */
+  cpuPerRequest: number | null;
 }
 
 function message(size: number): [Uint8Array, Uint8Array] {
@@ -371,12 +404,12 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function load(
-  port: number,
+  server: Served,
   connections: number,
   size: number,
   seconds: number,
 ): Promise<Load> {
-  const { conns, error } = await connectAll(port, connections, false);
+  const { conns, error } = await connectAll(server.port, connections, false);
   if (error !== null) {
     closeAll(conns);
     throw error;
@@ -384,6 +417,7 @@ async function load(
   const [msg, expected] = message(size);
   const latencies: number[] = [];
   const counts = { errors: 0 };
+  const cpu0 = await server.cpuMicros();
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   await Promise.all(
@@ -392,6 +426,7 @@ async function load(
     ),
   );
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu1 = await server.cpuMicros();
   closeAll(conns);
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -399,6 +434,9 @@ async function load(
     errors: counts.errors,
     seconds: elapsed,
     p99Ms: percentile(sorted, 0.99),
+    cpuPerRequest: cpu0 === null || cpu1 === null
+      ? null
+      : (cpu1 - cpu0) / Math.max(1, latencies.length),
   };
 }
 
@@ -504,8 +542,9 @@ async function bench(
     for (const [connections, size] of rows) {
       const rates: Record<Kind, number[]> = { ours: [], raw: [], floor: [] };
       const p99s: Record<Kind, number[]> = { ours: [], raw: [], floor: [] };
+      const cpus: Record<Kind, number[]> = { ours: [], raw: [], floor: [] };
       const run = async (kind: Kind, secs: number): Promise<Load> => {
-        const result = await load(servers[kind].port, connections, size, secs);
+        const result = await load(servers[kind], connections, size, secs);
         errors += result.errors;
         return result;
       };
@@ -520,6 +559,9 @@ async function bench(
           const result = await run(kind, seconds);
           rates[kind].push(result.requests / result.seconds);
           p99s[kind].push(result.p99Ms);
+          if (result.cpuPerRequest !== null) {
+            cpus[kind].push(result.cpuPerRequest);
+          }
         }
       }
       // Ratios per rep, then their median: the three servers of a rep ran
@@ -536,6 +578,9 @@ async function bench(
         `${ratio("floor").toFixed(2)}x`,
         median(p99s.ours).toFixed(2),
         median(p99s.raw).toFixed(2),
+        cpus.ours.length === 0
+          ? "n/a"
+          : KINDS.map((kind) => median(cpus[kind]).toFixed(1)).join(" / "),
         ours >= TARGET_RATIO ? "yes" : "NO",
       ]);
       console.log(`  load: ${body.at(-1)!.join("  ")}`);
@@ -554,6 +599,7 @@ async function bench(
       "floor/raw",
       "ours p99 ms",
       "raw p99 ms",
+      "CPU µs/req ours / raw / floor",
       `>= ${TARGET_RATIO}`,
     ],
     body,
