@@ -23,8 +23,9 @@
  * out), the median p99 latencies and each server's median CPU time per
  * request: its Worker thread's user + system time over the measured seconds
  * (`process.threadCpuUsage()`, syscalls included), divided by the requests.
- * That figure moves far less between runs than req/s does. A missed target is reported, never an
- * error: the exit code stays 0. `--rows=500x1024,…` runs only those rows
+ * Its reps agree more closely than their req/s do, but it drifts between
+ * runs too: compare it with raw's from the same run. A missed target is
+ * reported, never an error: the exit code stays 0. `--rows=500x1024,…` runs only those rows
  * (connections x bytes), `--idle=0` no idle rows.
  *
  * Each server runs in its own Worker, so that the client does not share a
