@@ -1,16 +1,19 @@
 /**
- * Small buffers carved from shared slabs, as Node's `Buffer` pool: in Deno
- * each ArrayBuffer costs a fixed price to allocate and to collect (measured
- * at 1.5 µs for 1 KiB, 2 µs for 4 KiB), far more than the bytes it holds, so
- * the readers' small buffers are views of a 64 KiB one. A slab lives as long
- * as any view of it does.
+ * Buffers carved from shared slabs, as Node's `Buffer` pool: in Deno each
+ * ArrayBuffer costs a fixed price to allocate and to collect (measured at
+ * 1.5 µs for 1 KiB, 2 µs for 4 KiB), far more than the bytes it holds, so
+ * the readers' buffers of up to 16 KiB are views of a 64 KiB one. A reader
+ * that hands out its bytes needs fresh memory for the next ones: at 16 KiB
+ * per message, a slab then serves four messages, where an ArrayBuffer each
+ * cost 5% more instructions per request in the echo server. A slab lives as
+ * long as any view of it does.
  *
  * @module
  */
 
 const SLAB_SIZE = 64 * 1024;
 /** Bigger buffers get an ArrayBuffer of their own. */
-const MAX_PIECE = 8 * 1024;
+const MAX_PIECE = 16 * 1024;
 
 let slab = new ArrayBuffer(0);
 let used = 0;
