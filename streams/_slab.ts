@@ -5,7 +5,7 @@
  * the readers' buffers of up to 16 KiB are views of a 64 KiB one. A reader
  * that hands out its bytes needs fresh memory for the next ones: at 16 KiB
  * per message, a slab then serves four messages, where an ArrayBuffer each
- * cost 5% more instructions per request in the echo server. A slab lives as
+ * cost 4% more instructions per request in the echo server. A slab lives as
  * long as any view of it does.
  *
  * @module

@@ -354,6 +354,20 @@ Deno.test("StreamReader: bytes read never change, whatever is fed or read after"
     }
     for (const [bytes, text] of reads) assert.equal(dec(bytes), text);
 
+    // So do buffers of up to 16 KiB: readers fed 16 KiB messages in turn and
+    // read 1 KiB at a time keep every byte they returned.
+    const wide = [0, 1, 2].map(() => new StreamReader());
+    const pieces: [Uint8Array, number][] = [];
+    for (let i = 0; i < 30; i++) {
+      const reader = wide[i % 3];
+      reader.feedData(new Uint8Array(16 * 1024).fill(i));
+      for (let k = 0; k < 16; k++) pieces.push([await reader.read(1024), i]);
+    }
+    for (const [bytes, fill] of pieces) {
+      assert.equal(bytes.length, 1024);
+      assert.ok(bytes.every((b) => b === fill), `bytes of message ${fill}`);
+    }
+
     // A big read is a copy: the buffer is then reused in place.
     const big = new StreamReader(8192);
     big.feedData(enc("y".repeat(5000) + "z"));
