@@ -25,8 +25,8 @@
  * (`process.threadCpuUsage()`, syscalls included), divided by the requests.
  * Its reps agree more closely than their req/s do, but it drifts between
  * runs too: compare it with raw's from the same run. A missed target is
- * reported, never an error: the exit code stays 0. `--rows=500x1024,…` runs only those rows
- * (connections x bytes), `--idle=0` no idle rows.
+ * reported, never an error: the exit code stays 0. `--rows=500x1024,…` runs
+ * only those rows (connections x bytes), `--idle=0` no idle rows.
  *
  * Each server runs in its own Worker, so that the client does not share a
  * thread with it. A Worker loads its module with a read permission check,
