@@ -27,17 +27,31 @@ export interface TaskLike {
 }
 
 /** The key under which a context value refers to its holder. */
-const kHolder: unique symbol = Symbol("asyncio.holder");
+export const kHolder: unique symbol = Symbol("asyncio.holder");
 
 /**
- * The mutable store that an `async` coroutine's awaits capture. `createTask`
- * re-labels the holder its new coroutine captured, and gives the creator a
- * fresh one, so that every later await of the coroutine is attributed to the
- * new task (DESIGN.md §3).
+ * The mutable store that an `async` coroutine's awaits capture: the task it
+ * is labelled with, or, for an *entry* (the holder a coroutine's own call
+ * made, see `_entry_holders.ts`), the frame it was called from, whose label
+ * it inherits until `createTask` labels it (DESIGN.md §3).
  */
 export class Holder {
   /** Itself: found the same way in a holder and in a copy made by ALS. */
   readonly [kHolder]: Holder;
+  /** An entry's caller: where its label comes from. `null`: a plain holder. */
+  up: Holder | null = null;
+  /** The job in which the entry's body stopped running (see `frameOf`). */
+  closedIn = -1;
+  /** The entry's promise has settled: its body never runs again. */
+  settled = false;
+  /** The job the entry was made in. */
+  createdIn = -1;
+  /** Entries between this one and the nearest plain or labelled holder. */
+  depth = 0;
+  /** Someone awaited, or `createTask` adopted, the entry's promise. */
+  claimed = false;
+  /** A wait of the module was attributed through this entry. */
+  waited = false;
   constructor(public task: TaskLike | null) {
     this[kHolder] = this;
   }
@@ -93,6 +107,32 @@ export function denoCore(): DenoCoreContext | null {
       setAsyncContext(saved);
     }
     return { getAsyncContext, setAsyncContext };
+  } catch {
+    return null;
+  }
+}
+
+/** V8's promise hooks, as Deno installs them: init, before, after, resolve. */
+export type SetPromiseHooks = (
+  init?: (promise: Promise<unknown>, parent?: Promise<unknown>) => void,
+  before?: (promise: Promise<unknown>) => void,
+  after?: (promise: Promise<unknown>) => void,
+  resolve?: (promise: Promise<unknown>) => void,
+) => void;
+
+/** Deno's `setPromiseHooks`, when present (hooks it installs stay for good). */
+export function denoPromiseHooks(): SetPromiseHooks | null {
+  try {
+    const deno = Deno as unknown as Record<symbol, unknown> & {
+      internal?: symbol;
+    };
+    const key = deno.internal;
+    const core = key === undefined
+      ? undefined
+      : (deno[key] as { core?: { setPromiseHooks?: unknown } } | undefined)
+        ?.core;
+    const set = core?.setPromiseHooks;
+    return typeof set === "function" ? set as SetPromiseHooks : null;
   } catch {
     return null;
   }

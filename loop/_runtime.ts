@@ -5,8 +5,15 @@
  * @module
  */
 import { context, Holder, type TaskLike } from "./_async_context.ts";
+import {
+  active as entryHolders,
+  frameOf,
+  labelForWait,
+  labelOf,
+  ownPromise,
+} from "./_entry_holders.ts";
 
-export { context, Holder, type TaskLike };
+export { context, entryHolders, Holder, labelForWait, labelOf, type TaskLike };
 
 // A holder from the start, so that coroutines started at module top level or in
 // a test body capture one that `createTask` can re-label.
@@ -53,9 +60,12 @@ function captureResolvers(
  * (no closure made to capture them).
  */
 export function newPromise<R>(): Promise<R> {
-  return new Promise<R>(
+  ownPromise.making = true;
+  const promise = new Promise<R>(
     captureResolvers as (resolve: (value: R) => void) => void,
   );
+  ownPromise.making = false;
+  return promise;
 }
 
 /**
@@ -69,19 +79,40 @@ export function endStep(task: TaskLike): void {
   }
 }
 
+/**
+ * The holder of the code running now: the real frame, past the entries of
+ * callees it leaked into (see `_entry_holders.ts`).
+ */
+export function currentHolder(): Holder | undefined {
+  const holder = context.current();
+  return holder === undefined ? undefined : frameOf(holder);
+}
+
 /** The task running now, from a generator step or the async context. */
 export function currentTaskLike(): TaskLike | null {
   if (runtime.syncTask !== null) return runtime.syncTask;
-  const task = context.current()?.task ?? null;
+  const holder = currentHolder();
+  const task = holder === undefined ? null : labelOf(holder);
   return task === null || task.done() ? null : task;
 }
 
 /**
- * Give the code running now a fresh holder with the same label, and re-label
- * the one it had to `task`: the coroutine started last captured that one, so
- * its every later await belongs to `task` (DESIGN.md §3). One switch of the
- * async context (see `_async_context.ts`): the price of adopting an eager
- * coroutine.
+ * The task a wait made now belongs to (as `currentTaskLike`, marking the
+ * unlabelled entries it passes: see `labelForWait`).
+ */
+export function waitingTaskLike(): TaskLike | null {
+  if (runtime.syncTask !== null) return runtime.syncTask;
+  const holder = currentHolder();
+  const task = holder === undefined ? null : labelForWait(holder);
+  return task === null || task.done() ? null : task;
+}
+
+/**
+ * The fallback where the promise hooks are missing (see `_entry_holders.ts`):
+ * give the code running now a fresh holder with the same label, and
+ * re-label the one it had to `task`: the coroutine started last captured
+ * that one, so its every later await belongs to `task`. Coroutines started
+ * together share it (see `adoptTogether`).
  */
 export function adoptHolder(task: TaskLike): void {
   if (runtime.sharedAdoption !== 0) {
@@ -115,7 +146,7 @@ export function adoptTogether<T>(make: () => T): T {
  * code that captured the current one.
  */
 export function enterFreshHolder(
-  task: TaskLike | null = context.current()?.task ?? null,
+  task: TaskLike | null = currentTaskLike(),
 ): void {
   context.enter(new Holder(task));
 }

@@ -6,12 +6,14 @@
  */
 import {
   context,
-  currentTaskLike,
+  currentHolder,
   type Holder,
+  labelForWait,
   madePromise,
   newPromise,
   runtime,
   type TaskLike,
+  waitingTaskLike,
 } from "../loop/_runtime.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
@@ -42,7 +44,7 @@ export class Op<T> extends Coroutine<T> {
     } catch (error) {
       return Promise.reject(error).then(onFulfilled, onRejected);
     }
-    const task = currentTaskLike();
+    const task = waitingTaskLike();
     if (task !== null && task !== runtime.stepping) {
       const turn = getEventLoop().createFuture<undefined>();
       turn.setResult(undefined);
@@ -84,7 +86,7 @@ export class Op<T> extends Coroutine<T> {
           onRejected,
           madePromise.resolve,
           madePromise.reject,
-          context.current() ?? null,
+          currentHolder() ?? null,
         ),
       );
       return promise;
@@ -111,7 +113,7 @@ export class Op<T> extends Coroutine<T> {
           onRejected,
           madePromise.resolve,
           madePromise.reject,
-          context.current() ?? null,
+          currentHolder() ?? null,
         ),
       );
       return promise;
@@ -288,7 +290,7 @@ abstract class OpAwait extends Waiter {
 
   /** Start waiting, as the task the await belongs to (if any). */
   register(): void {
-    const task = this.holder?.task;
+    const task = this.holder === null ? null : labelForWait(this.holder);
     if (task == null || task.done() || !(kAwait in task)) {
       return this.finishElsewhere();
     }

@@ -6,12 +6,12 @@
  */
 import {
   closeHooks,
-  currentTaskLike,
   describe,
   factories,
   madePromise,
   newPromise,
   type TaskLike,
+  waitingTaskLike,
 } from "../loop/_runtime.ts";
 import {
   type AbstractEventLoop,
@@ -173,7 +173,7 @@ function awaitThen(
   onRejected: ((reason: unknown) => unknown) | null | undefined,
 ): Promise<never> {
   const promise = newPromise<never>();
-  const task = currentTaskLike() as AwaitingTask | null;
+  const task = waitingTaskLike() as AwaitingTask | null;
   const waiter = new Waiter(
     fut,
     value,

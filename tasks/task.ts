@@ -11,6 +11,7 @@ import {
   currentTaskLike,
   describe,
   endStep,
+  entryHolders,
   factories,
   Holder,
   LazyCoroutine,
@@ -19,6 +20,7 @@ import {
   runtime,
   taskResumers,
 } from "../loop/_runtime.ts";
+import { adoptEntry, Adoption, labelEntry } from "../loop/_entry_holders.ts";
 import type { AbstractEventLoop, CreateTaskOptions } from "../loop/events.ts";
 import { getEventLoop, getRunningLoop } from "../loop/policy.ts";
 import { Coroutine } from "./coroutine.ts";
@@ -145,8 +147,11 @@ export class Task<T = unknown> extends Future<T> {
   #controller: AbortController | null = null;
   /** An adopted coroutine's first step has not run yet (see `#firstStep`). */
   #unstarted = false;
-  /** Its first resumption, held until the first step's turn. */
-  #firstWaiter: Waiter | null = null;
+  /**
+   * Its first resumptions, held until the first step's turn: one, or more
+   * when its prefix waits on several things at once (`Promise.all`).
+   */
+  #firstWaiters: Waiter | Waiter[] | null = null;
   /** How it ended, if it did before its first step: held until its turn. */
   #earlyEnd: EarlyEnd | null = null;
   /** An eager task that has not suspended yet: done awaits go straight on. */
@@ -183,16 +188,36 @@ export class Task<T = unknown> extends Future<T> {
     if (coro instanceof Promise) {
       // An async function's coroutine: it has already run up to its first
       // await, in the creator's context; adopt it.
-      adoptHolder(this);
-      if (eager) {
+      const adoption = entryHolders ? adoptEntry(this, coro) : Adoption.NoEntry;
+      if (adoption === Adoption.RanBefore) {
+        throw new RuntimeError(
+          "createTask: the coroutine already waited before it was given to " +
+            "createTask (JavaScript runs an async function at once, up to " +
+            "its first await); pass it on in the step that called it, or " +
+            "pass a function: createTask(() => work())",
+        );
+      }
+      // Without the hooks, re-label the holder it captured (a promise with
+      // no entry under the hooks is no coroutine of a holder: nothing to do).
+      if (!entryHolders) adoptHolder(this);
+      if (eager && adoption !== Adoption.Reused) {
         this.#eager = true;
       } else {
         this.#unstarted = true;
         schedule(loop, Task.#firstStep, this as Task<unknown>);
       }
-      // Watched from a holder of its own: the handlers find the task there,
-      // so a task needs no closures for them.
-      context.run(new Holder(this), Task.#watch, coro);
+      if (adoption === Adoption.Reused) {
+        // As CPython's first `coro.send(None)` of a finished coroutine.
+        this.#earlyEnd = new EarlyEnd(
+          undefined,
+          new RuntimeError("cannot reuse already awaited coroutine"),
+          true,
+        );
+      } else {
+        // Watched from a holder of its own: the handlers find the task
+        // there, so a task needs no closures for them.
+        context.run(new Holder(this), Task.#watch, coro);
+      }
     } else if (coro instanceof LazyCoroutine) {
       loop.callSoon(Task.#start, this as Task<unknown>);
     } else if (coro instanceof Coroutine) {
@@ -383,7 +408,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.#eager = false;
     if (fut === null || fut.done()) {
-      if (this.#unstarted) this.#firstWaiter = waiter;
+      if (this.#unstarted) this.#holdFirst(waiter);
       else schedule(this.getLoop(), Task.#wakeAwait, waiter);
     } else {
       const previous = this.#waiter;
@@ -420,15 +445,26 @@ export class Task<T = unknown> extends Future<T> {
       }
       return task.#finish(end.value, end.error, end.failed);
     }
-    const waiter = task.#firstWaiter;
-    if (waiter !== null) {
-      task.#firstWaiter = null;
-      // A bare yield (`sleep(0)`) made before the first step would have
-      // suspended that step: it resumes one iteration later, as there.
-      if (waiter.fut === null) {
-        schedule(task.getLoop(), Task.#wakeAwait, waiter);
-      } else Task.#wakeAwait(waiter);
-    }
+    const held = task.#firstWaiters;
+    if (held === null) return;
+    task.#firstWaiters = null;
+    if (!Array.isArray(held)) return task.#wakeFirst(held);
+    for (const waiter of held) task.#wakeFirst(waiter);
+  }
+
+  #holdFirst(waiter: Waiter): void {
+    const held = this.#firstWaiters;
+    if (held === null) this.#firstWaiters = waiter;
+    else if (Array.isArray(held)) held.push(waiter);
+    else this.#firstWaiters = [held, waiter];
+  }
+
+  /** Resume a wait held for the first step. */
+  #wakeFirst(waiter: Waiter): void {
+    // A bare yield (`sleep(0)`) made before the first step would have
+    // suspended that step: it resumes one iteration later, as there.
+    if (waiter.fut === null) schedule(this.getLoop(), Task.#wakeAwait, waiter);
+    else Task.#wakeAwait(waiter);
   }
 
   /** Resume an `async` task whose awaited future is done: a new step. */
@@ -603,7 +639,10 @@ export class Task<T = unknown> extends Future<T> {
       if (!(yielded instanceof Future) && isThenable(yielded)) {
         // Most likely an async function called in this step: its awaits
         // captured the loop's holder; adopt it, so cancellation reaches them.
-        if (yielded instanceof Promise) adoptHolder(this);
+        if (yielded instanceof Promise) {
+          if (entryHolders) labelEntry(this, yielded);
+          else adoptHolder(this);
+        }
         yielded = wrapFuture(yielded, { loop });
       }
       if (!(yielded instanceof Future)) {

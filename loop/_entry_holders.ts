@@ -1,0 +1,218 @@
+/**
+ * Every coroutine its own holder (DESIGN.md §3): how the awaits of `async`
+ * coroutines created before their task (`gather(a(), b())`) are told apart.
+ *
+ * JavaScript runs `a()` up to its first `await` at once, and every await
+ * captures the async context current when it starts. V8's promise hooks
+ * (measured on Deno 2.9.6, see `docs/attribution.md`) let the module give
+ * each call its own holder:
+ *
+ * - `init` of a promise made without a parent fires before an `async`
+ *   function's body runs (its outer promise is one such). It gets an
+ *   *entry*: a holder whose `up` is the frame it was called from and whose
+ *   label (`task`) is empty, so it inherits the caller's task. The body, its
+ *   awaits and their continuations run in it. `createTask(a)` labels the
+ *   entry of `a`'s promise: every later await of `a`, and of what `a`'s
+ *   prefix called, is the new task's.
+ * - The entry stays current after the body returns to its caller (no hook
+ *   fires then): the caller *leaks* into it. Three events keep that leak
+ *   harmless. A parented `init` whose parent is an entry's promise (the body
+ *   awaiting a thenable, or anyone awaiting or chaining the promise) means
+ *   the body is not running for the rest of this job: the entry is *closed*
+ *   in it (`before` numbers the jobs). `resolve` of the promise means the
+ *   body is over for good: *settled*. The caller's real frame is found by
+ *   skipping closed and settled entries (`frameOf`); a caller that awaits or
+ *   adopts the promise is put back in its real frame, so its continuation
+ *   captures that, not the leaked entry.
+ * - The module's own promises (`newPromise`) get no entry, nor do promises
+ *   made where no holder is current (code that never touched a task).
+ *
+ * Where the hooks are missing, `active` is false and `createTask` falls
+ * back to re-labelling the holder the coroutine captured (`_runtime.ts`).
+ *
+ * @module
+ */
+import {
+  denoCore,
+  type DenoCoreContext,
+  denoPromiseHooks,
+  Holder,
+  kHolder,
+} from "./_async_context.ts";
+
+/** A promise as the hooks see it: possibly carrying its entry. */
+type Tagged = Promise<unknown> & { [kEntry]?: Holder };
+
+const kEntry: unique symbol = Symbol("asyncio.entry");
+
+/** Entries in a chain before a new one is hung on its labelled ancestor. */
+const MAX_DEPTH = 32;
+
+/** The promise job running now, numbered by the `before` hook. */
+let job = 0;
+
+/** Set while the module makes a promise of its own: it gets no entry. */
+export const ownPromise = { making: false };
+
+/** The walk from an entry to the frame that is really running. */
+export function frameOf(holder: Holder): Holder {
+  while (
+    holder.up !== null && (holder.settled || holder.closedIn === job)
+  ) holder = holder.up;
+  return holder;
+}
+
+/** The task a holder belongs to: its own label or its nearest caller's. */
+export function labelOf(holder: Holder): Holder["task"] {
+  for (let h: Holder | null = holder; h !== null; h = h.up) {
+    if (h.task !== null) return h.task;
+  }
+  return null;
+}
+
+/**
+ * `labelOf` for a wait about to be attributed: the unlabelled entries on the
+ * way are marked, so that adopting one of them later is caught (its wait
+ * already went to another task).
+ */
+export function labelForWait(holder: Holder): Holder["task"] {
+  for (let h: Holder | null = holder; h !== null; h = h.up) {
+    if (h.task !== null) return h.task;
+    h.waited = true;
+  }
+  return null;
+}
+
+/** The nearest holder up the chain that is labelled or plain. */
+function anchorOf(holder: Holder): Holder {
+  while (holder.task === null && holder.up !== null) holder = holder.up;
+  return holder;
+}
+
+let core: DenoCoreContext | null = null;
+
+/** The holder in a context value (a holder, or an ALS object with one). */
+function holderIn(value: unknown): Holder | undefined {
+  return (value as { [kHolder]?: Holder } | undefined | null)?.[kHolder];
+}
+
+/** The context value that makes `holder` current in place of `value`'s. */
+function valueWith(value: unknown, holder: Holder): unknown {
+  // Another library's AsyncLocalStorage entries: keep them.
+  return value instanceof Holder
+    ? holder
+    : { __proto__: null, ...(value as object), [kHolder]: holder };
+}
+
+/** Put the code running now back in its real frame, if it leaked. */
+function restoreFrame(): void {
+  const value = core!.getAsyncContext();
+  const holder = holderIn(value);
+  if (holder === undefined) return;
+  const frame = frameOf(holder);
+  if (frame !== holder) core!.setAsyncContext(valueWith(value, frame));
+}
+
+function onInit(promise: Tagged, parent: Tagged | undefined): void {
+  if (parent === undefined) {
+    if (ownPromise.making) return;
+    const value = core!.getAsyncContext();
+    const holder = holderIn(value);
+    if (holder === undefined) return;
+    let up = frameOf(holder);
+    const entry = new Holder(null);
+    if (up.up !== null && up.task === null && up.depth >= MAX_DEPTH) {
+      // A long run of pending promises made in one frame (`new Promise` in
+      // a loop) would chain each to the last: hang it on the chain's anchor.
+      up = anchorOf(up);
+    }
+    entry.up = up;
+    entry.depth = up.task === null && up.up !== null ? up.depth + 1 : 0;
+    entry.createdIn = job;
+    promise[kEntry] = entry;
+    core!.setAsyncContext(valueWith(value, entry));
+    return;
+  }
+  const entry = parent[kEntry];
+  if (entry === undefined) return;
+  if (entry.settled || entry.closedIn === job) {
+    // Not its body (that has stopped): someone awaits or chains it.
+    entry.claimed = true;
+    restoreFrame();
+  } else {
+    // Its body awaiting a thenable (or, the one case this cannot tell, its
+    // caller using it after the body waited on a plain promise).
+    entry.closedIn = job;
+  }
+}
+
+function onBefore(): void {
+  job++;
+}
+
+function onResolve(promise: Tagged): void {
+  const entry = promise[kEntry];
+  if (entry !== undefined) entry.settled = true;
+}
+
+/** Whether the hooks are installed: every coroutine gets its own entry. */
+export const active: boolean = install();
+
+function install(): boolean {
+  // Tests of the fallback path set this before the module loads.
+  const wanted = (globalThis as Record<symbol, unknown>)[
+    Symbol.for("asyncio.attribution")
+  ];
+  if (wanted === "relabel") return false;
+  core = denoCore();
+  const setPromiseHooks = core === null ? null : denoPromiseHooks();
+  if (setPromiseHooks === null) return false;
+  setPromiseHooks(onInit, onBefore, undefined, onResolve);
+  return true;
+}
+
+/** What `adoptEntry` found. */
+export const enum Adoption {
+  /** No entry (made before the hooks, or without them): re-label instead. */
+  NoEntry,
+  /** Labelled: the coroutine's waits are the task's from now on. */
+  Adopted,
+  /** Already awaited or adopted: a coroutine runs once. */
+  Reused,
+  /** It already waited, as its creator, before it was adopted. */
+  RanBefore,
+}
+
+/**
+ * Label the entry of `coro` (an `async` function's promise) with `task`,
+ * and put the creator back in its real frame.
+ */
+export function adoptEntry(
+  task: Holder["task"],
+  coro: Promise<unknown>,
+): Adoption {
+  const entry = (coro as Tagged)[kEntry];
+  if (entry === undefined) return Adoption.NoEntry;
+  if (entry.claimed || entry.task !== null) return Adoption.Reused;
+  if (entry.createdIn !== job && entry.waited) return Adoption.RanBefore;
+  entry.task = task;
+  entry.claimed = true;
+  // Its body is not running: whoever holds its promise is its caller.
+  entry.closedIn = job;
+  restoreFrame();
+  return Adoption.Adopted;
+}
+
+/**
+ * Label the entry of `coro` with `task` if nobody labelled it: an `async`
+ * function called inside a generator task's step and yielded to it.
+ */
+export function labelEntry(
+  task: Holder["task"],
+  coro: Promise<unknown>,
+): boolean {
+  const entry = (coro as Tagged)[kEntry];
+  if (entry === undefined) return false;
+  if (entry.task === null) entry.task = task;
+  return true;
+}
