@@ -46,6 +46,8 @@ export class Holder {
   settled = false;
   /** The job the entry was made in. */
   createdIn = -1;
+  /** The task step the entry was made in (`steps.serial`). */
+  createdInStep = -1;
   /** Entries between this one and the nearest plain or labelled holder. */
   depth = 0;
   /** Someone awaited, or `createTask` adopted, the entry's promise. */

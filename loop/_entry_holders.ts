@@ -54,6 +54,22 @@ let job = 0;
 /** Set while the module makes a promise of its own: it gets no entry. */
 export const ownPromise = { making: false };
 
+/** Numbers the task steps (`beginStep` in `_runtime.ts` counts them). */
+export const steps = { serial: 0 };
+
+/**
+ * Whether a wait made in `holder` cannot be attributed yet: it passes an
+ * entry nobody has adopted or awaited, made in the step in progress, which
+ * that step may still hand to `createTask` (`await taskGroup(…)` runs its
+ * body a job after the coroutines created before it made their first waits).
+ */
+export function unclaimedInStep(holder: Holder): boolean {
+  for (let h = holder; h.task === null && h.up !== null; h = h.up) {
+    if (!h.claimed && h.createdInStep === steps.serial) return true;
+  }
+  return false;
+}
+
 /** The walk from an entry to the frame that is really running. */
 export function frameOf(holder: Holder): Holder {
   while (
@@ -129,6 +145,7 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     entry.up = up;
     entry.depth = up.task === null && up.up !== null ? up.depth + 1 : 0;
     entry.createdIn = job;
+    entry.createdInStep = steps.serial;
     promise[kEntry] = entry;
     core!.setAsyncContext(valueWith(value, entry));
     return;

@@ -11,6 +11,8 @@ import {
   labelForWait,
   labelOf,
   ownPromise,
+  steps,
+  unclaimedInStep,
 } from "./_entry_holders.ts";
 
 export { context, entryHolders, Holder, labelForWait, labelOf, type TaskLike };
@@ -75,8 +77,48 @@ export function newPromise<R>(): Promise<R> {
 export function endStep(task: TaskLike): void {
   if (runtime.stepping === task) {
     runtime.stepping = null;
+    if (heldWaits.length !== 0) releaseHeldWaits();
     if (!runtime.inCallback) runtime.resume!();
   }
+}
+
+/** Start an `async` step of `task`: the loop waits for `endStep`. */
+export function beginStep(task: TaskLike): void {
+  runtime.stepping = task;
+  steps.serial++;
+}
+
+/**
+ * Waits whose task is known only once the step in progress ends (see
+ * `unclaimedInStep`): flat triples of the function that registers the wait,
+ * the wait, and its holder.
+ */
+const heldWaits: unknown[] = [];
+
+/**
+ * Whether a wait made in `holder` must be held until the step ends; if so,
+ * `register(wait, holder)` is called then.
+ */
+export function holdWait<W>(
+  holder: Holder | undefined | null,
+  register: (wait: W, holder: Holder) => void,
+  wait: W,
+): boolean {
+  if (
+    runtime.stepping === null || holder == null || !entryHolders ||
+    !unclaimedInStep(holder)
+  ) return false;
+  heldWaits.push(register, wait, holder);
+  return true;
+}
+
+function releaseHeldWaits(): void {
+  // A registration may end another step and hold more: take them in turn.
+  for (let i = 0; i < heldWaits.length; i += 3) {
+    const register = heldWaits[i] as (wait: unknown, holder: Holder) => void;
+    register(heldWaits[i + 1], heldWaits[i + 2] as Holder);
+  }
+  heldWaits.length = 0;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   context,
   currentHolder,
   type Holder,
+  holdWait,
   labelForWait,
   madePromise,
   newPromise,
@@ -285,11 +286,28 @@ abstract class OpAwait extends Waiter {
     /** The async context of the await: whose task it is. */
     readonly holder: Holder | null,
   ) {
-    super(fut, undefined, onFulfilled, onRejected, resolve, reject, null);
+    super(
+      fut,
+      undefined,
+      onFulfilled,
+      onRejected,
+      resolve,
+      reject,
+      null,
+      fut.getLoop(),
+    );
   }
 
   /** Start waiting, as the task the await belongs to (if any). */
   register(): void {
+    if (!holdWait(this.holder, OpAwait.#registerHeld, this)) this.#register();
+  }
+
+  static #registerHeld(waiter: OpAwait): void {
+    waiter.#register();
+  }
+
+  #register(): void {
     const task = this.holder === null ? null : labelForWait(this.holder);
     if (task == null || task.done() || !(kAwait in task)) {
       return this.finishElsewhere();

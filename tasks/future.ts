@@ -6,12 +6,16 @@
  */
 import {
   closeHooks,
+  currentHolder,
   describe,
   factories,
+  type Holder,
+  holdWait,
+  labelForWait,
   madePromise,
   newPromise,
+  runtime,
   type TaskLike,
-  waitingTaskLike,
 } from "../loop/_runtime.ts";
 import {
   type AbstractEventLoop,
@@ -125,6 +129,8 @@ export class Waiter {
     readonly reject: (reason: unknown) => void,
     /** The task whose await this is, if any. */
     public task: AwaitingTask | null,
+    /** The loop of the wait (a bare yield's is the current one). */
+    readonly loop: AbstractEventLoop,
   ) {}
 
   /** Settle from the future's outcome (marks its exception retrieved). */
@@ -173,7 +179,6 @@ function awaitThen(
   onRejected: ((reason: unknown) => unknown) | null | undefined,
 ): Promise<never> {
   const promise = newPromise<never>();
-  const task = waitingTaskLike() as AwaitingTask | null;
   const waiter = new Waiter(
     fut,
     value,
@@ -182,18 +187,42 @@ function awaitThen(
     madePromise.resolve,
     madePromise.reject,
     null,
+    loop,
   );
+  if (runtime.syncTask !== null) {
+    startWait(waiter, runtime.syncTask as AwaitingTask);
+    return promise;
+  }
+  const holder = currentHolder();
+  if (!holdWait(holder, startHeldWait, waiter)) {
+    startWait(waiter, waitingTask(holder));
+  }
+  return promise;
+}
+
+/** The task a wait made in `holder` belongs to, if it is running. */
+function waitingTask(holder: Holder | undefined): AwaitingTask | null {
+  const task = holder === undefined ? null : labelForWait(holder);
+  return task === null || task.done() ? null : task as AwaitingTask;
+}
+
+function startHeldWait(waiter: Waiter, holder: Holder): void {
+  startWait(waiter, waitingTask(holder));
+}
+
+/** Wait as `task`, or, outside a task, as a plain callback. */
+function startWait(waiter: Waiter, task: AwaitingTask | null): void {
+  const fut = waiter.fut;
   if (task !== null && typeof task[kAwait] === "function") {
     waiter.task = task;
     task[kAwait](waiter);
   } else if (fut === null) {
-    loop.callSoon(settleWaiter, waiter);
+    waiter.loop.callSoon(settleWaiter, waiter);
   } else if (fut.done()) {
     waiter.settle();
   } else {
     fut[kAddCallback](settleWaiter, waiter);
   }
-  return promise;
 }
 
 /**

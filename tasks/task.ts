@@ -6,6 +6,7 @@
  */
 import {
   adoptHolder,
+  beginStep,
   closeHooks,
   context,
   currentTaskLike,
@@ -477,7 +478,7 @@ export class Task<T = unknown> extends Future<T> {
       if (others.size === 0) task.#otherWaiters = null;
     }
     if (task.done()) return waiter.settle();
-    runtime.stepping = task;
+    beginStep(task);
     if (task.#mustCancel) {
       task.#mustCancel = false;
       waiter.fail(task.#makeCancelledError());
@@ -493,7 +494,7 @@ export class Task<T = unknown> extends Future<T> {
       task.#mustCancel = false;
       return task.#finish(undefined, task.#makeCancelledError(), true);
     }
-    runtime.stepping = task;
+    beginStep(task);
     let coro: unknown;
     try {
       coro = context.run(new Holder(task), lazy.start, undefined);
