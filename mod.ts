@@ -89,7 +89,7 @@ export {
 export { sleep } from "./tasks/sleep.ts";
 
 // tasks (combinators)
-export { gather, type GatherOptions } from "./tasks/gather.ts";
+export { gather, type GatherOptions, type Taskable } from "./tasks/gather.ts";
 export {
   ALL_COMPLETED,
   FIRST_COMPLETED,

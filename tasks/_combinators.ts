@@ -21,6 +21,14 @@ export function isAwaitable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
+ * What a combinator takes: an awaitable, or a function that makes the
+ * coroutine at its task's first step (the lazy form, `gather(() => w(1))`).
+ */
+export function isTaskable(value: unknown): boolean {
+  return typeof value === "function" || isAwaitable(value);
+}
+
+/**
  * Check an options object: `undefined` means none; anything but a plain
  * object, or a key not in `allowed`, is a `TypeError` naming it.
  */
@@ -80,7 +88,7 @@ export function toFutureSet<T>(
   items: Iterable<unknown>,
 ): Set<Future<T>> {
   for (const item of items) {
-    if (!isAwaitable(item)) {
+    if (!isTaskable(item)) {
       throw new TypeError(
         `${api}: aws must hold Futures, Tasks or coroutines, got ${
           describe(item)
@@ -105,12 +113,17 @@ export function toFuture<T>(
   value: unknown,
   loop: AbstractEventLoop | null,
 ): Future<T> {
-  if (!isAwaitable(value)) {
+  if (!isTaskable(value)) {
     throw new TypeError(
       `${api}: expected a Future, a coroutine or an awaitable, got ${
         describe(value)
       }`,
     );
+  }
+  if (!isAwaitable(value)) {
+    return (loop ?? getEventLoop()).createTask(
+      value as () => PromiseLike<T>,
+    ) as Future<T>;
   }
   return ensureFuture(value as PromiseLike<T>, { loop }) as Future<T>;
 }

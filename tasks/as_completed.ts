@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Taskable } from "./gather.ts";
 import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
@@ -196,7 +197,7 @@ export class AsCompletedIterator<T>
  * ```
  */
 export function asCompleted<T>(
-  aws: Iterable<Future<T> | PromiseLike<T>>,
+  aws: Iterable<Future<T> | Taskable<T>>,
   options?: AsCompletedOptions,
 ): AsCompletedIterator<T> {
   if (aws instanceof Future || isAwaitable(aws)) {

@@ -6,7 +6,12 @@
 import { adoptTogether, describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import { checkOptions, isAwaitable, toFuture } from "./_combinators.ts";
+import {
+  checkOptions,
+  isAwaitable,
+  isTaskable,
+  toFuture,
+} from "./_combinators.ts";
 import { Future, kAddCallback, kCancelledError } from "./future.ts";
 
 /** Options for `gather()`. */
@@ -102,6 +107,9 @@ function onChildDone(pair: [Gathering, Future<unknown>]): void {
   }
 }
 
+/** A `gather` argument: an awaitable, or a function that makes a coroutine. */
+export type Taskable<T> = PromiseLike<T> | (() => PromiseLike<T>);
+
 function isOptions(value: unknown): boolean {
   if (value === null || typeof value !== "object" || isAwaitable(value)) {
     return false;
@@ -157,7 +165,7 @@ function isOptions(value: unknown): boolean {
  * ```
  */
 export function gather<T extends unknown[]>(
-  ...args: [...{ [K in keyof T]: PromiseLike<T[K]> }]
+  ...args: [...{ [K in keyof T]: Taskable<T[K]> }]
 ): Future<T>;
 /**
  * `gather(...aws, { returnExceptions })`: as above, with the options object
@@ -181,7 +189,7 @@ export function gather<T extends unknown[]>(
  * @returns A Future of the results (or errors), in argument order.
  */
 export function gather<T extends unknown[]>(
-  ...args: [...{ [K in keyof T]: PromiseLike<T[K]> }, GatherOptions]
+  ...args: [...{ [K in keyof T]: Taskable<T[K]> }, GatherOptions]
 ): Future<{ [K in keyof T]: T[K] | Error }>;
 export function gather(...args: unknown[]): Future<unknown[]> {
   let count = args.length;
@@ -206,7 +214,7 @@ export function gather(...args: unknown[]): Future<unknown[]> {
   // Check every argument before wrapping any in a task: a bad call starts
   // nothing.
   for (let i = 0; i < count; i++) {
-    if (!isAwaitable(args[i])) {
+    if (!isTaskable(args[i])) {
       throw new TypeError(
         `gather: argument ${i} must be a Future, a coroutine or an awaitable, got ${
           describe(args[i])

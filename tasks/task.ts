@@ -59,11 +59,16 @@ export interface TaskOptions extends CreateTaskOptions {
   eagerStart?: boolean;
 }
 
-/** What a task can run: a coroutine of either kind, or any awaitable. */
+/**
+ * What a task can run: a coroutine of either kind, any awaitable, or a
+ * function that makes the coroutine at the task's first step (the lazy form:
+ * nothing of it runs before, as in Python).
+ */
 export type TaskCoroutine<T> =
   | PromiseLike<T>
   | Coroutine<T>
-  | Iterable<unknown>;
+  | Iterable<unknown>
+  | (() => PromiseLike<T> | Coroutine<T>);
 
 // deno-lint-ignore no-explicit-any
 type AnyIterator = Iterator<unknown, unknown, any>;
@@ -88,6 +93,7 @@ function* awaitAny(awaitable: unknown): Generator<unknown, unknown, unknown> {
 /** What a task can run: a coroutine of either kind or another awaitable. */
 function isTaskCoroutine(value: unknown): boolean {
   return value instanceof Promise || value instanceof LazyCoroutine ||
+    typeof value === "function" ||
     value instanceof Coroutine || value instanceof YieldOnce ||
     isThenable(value) ||
     (value !== null && typeof value === "object" &&
@@ -183,6 +189,9 @@ export class Task<T = unknown> extends Future<T> {
     }
     const name = options?.name ?? null;
     this.#name = name === null ? nextTaskNumber() : String(name);
+    if (typeof coro === "function" && !isThenable(coro)) {
+      coro = new LazyCoroutine(coro, coro.name || "<lambda>") as never;
+    }
     this.#coro = coro;
     const loop = this.getLoop();
     const eager = options?.eagerStart === true;
@@ -644,7 +653,15 @@ export class Task<T = unknown> extends Future<T> {
           if (entryHolders) labelEntry(this, yielded);
           else adoptHolder(this);
         }
-        yielded = wrapFuture(yielded, { loop });
+        try {
+          yielded = wrapFuture(yielded, { loop });
+        } catch (e) {
+          // A thenable whose `then()` throws: the wait fails with its error,
+          // as an `await` of it would.
+          error = e;
+          failed = true;
+          continue;
+        }
       }
       if (!(yielded instanceof Future)) {
         const bad = new RuntimeError(`Task got bad yield: ${repr(yielded)}`);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Taskable } from "./gather.ts";
 import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
@@ -160,7 +161,7 @@ const waitImpl = coroutine(function* _wait<T>(
  * ```
  */
 export function wait<T>(
-  aws: Iterable<Future<T> | PromiseLike<T>>,
+  aws: Iterable<Future<T> | Taskable<T>>,
   options?: WaitOptions,
 ): Coroutine<[Set<Future<T>>, Set<Future<T>>]> {
   if (aws instanceof Future || isAwaitable(aws)) {

@@ -1,0 +1,163 @@
+/**
+ * The lazy form of a task (`createTask(() => w())`), and the misuses of an
+ * eager coroutine that CPython rejects or that cannot be attributed (#15):
+ * a coroutine awaited twice, a coroutine handed to `createTask` after it
+ * already waited, and a thenable whose `then()` throws.
+ */
+import assert from "node:assert/strict";
+import {
+  coroutine,
+  createTask,
+  currentTask,
+  ensureFuture,
+  gather,
+  RuntimeError,
+  sleep,
+  taskGroup,
+  wait,
+} from "../../mod.ts";
+import { assertRejectsError, assertThrowsError, runVirtual } from "./_both.ts";
+
+/** A coroutine function that logs its prefix and each step with its task. */
+function worker(log: string[]) {
+  return async (name: string) => {
+    log.push(`${name} prefix ${currentTask()?.getName()}`);
+    await sleep(0);
+    log.push(`${name} ${currentTask()?.getName()}`);
+    return name;
+  };
+}
+
+Deno.test("createTask(() => w()) runs nothing before the task's first step, and the prefix is the task's (#15)", async () => {
+  const log: string[] = [];
+  const w = worker(log);
+  await runVirtual(async () => {
+    const t = createTask(() => w("a"), { name: "A" });
+    log.push("created");
+    assert.equal(await t, "a");
+  });
+  assert.deepEqual(log, ["created", "a prefix A", "a A"]);
+});
+
+Deno.test("gather(), wait() and taskGroup's createTask() take the lazy form too (#15)", async () => {
+  const log: string[] = [];
+  const w = worker(log);
+  await runVirtual(async () => {
+    const main = currentTask()!;
+    assert.deepEqual(await gather(() => w("a"), () => w("b")), ["a", "b"]);
+    const [done] = await wait([() => w("c")]);
+    assert.equal(done.size, 1);
+    await taskGroup((tg) => {
+      tg.createTask(() => w("d"), { name: "D" });
+    });
+    assert.equal(log.some((line) => line.endsWith(main.getName())), false);
+  });
+  assert.deepEqual(log.map((line) => line.split(" ")[0]), [
+    "a",
+    "b",
+    "a",
+    "b",
+    "c",
+    "c",
+    "d",
+    "d",
+  ]);
+  assert.equal(log.at(-1), "d D");
+});
+
+// async def w(): return 1
+// c = w(); await c; t = asyncio.create_task(c); await t
+// -> RuntimeError: cannot reuse already awaited coroutine
+Deno.test("createTask() of a coroutine already awaited fails the task with CPython's RuntimeError (#15)", async () => {
+  await runVirtual(async () => {
+    const w = async () => {
+      await sleep(0);
+      return 1;
+    };
+    const c = w();
+    assert.equal(await c, 1);
+    await assertRejectsError(
+      createTask(c),
+      RuntimeError,
+      "cannot reuse already awaited coroutine",
+    );
+    const d = w();
+    assert.equal(await createTask(d), 1);
+    await assertRejectsError(
+      createTask(d),
+      RuntimeError,
+      "cannot reuse already awaited coroutine",
+    );
+  });
+});
+
+Deno.test("createTask() of a coroutine that already waited in an earlier step raises RuntimeError naming the fix (#15)", async () => {
+  const log: string[] = [];
+  const w = worker(log);
+  let main = "";
+  await runVirtual(async () => {
+    main = currentTask()!.getName();
+    const late = w("late");
+    await sleep(0);
+    assertThrowsError(
+      () => createTask(late),
+      RuntimeError,
+      "createTask: the coroutine already waited before it was given to " +
+        "createTask (JavaScript runs an async function at once, up to its " +
+        "first await); pass it on in the step that called it, or pass a " +
+        "function: createTask(() => work())",
+    );
+    // The coroutine goes on as its creator's, as it began.
+    assert.equal(await late, "late");
+  });
+  assert.deepEqual(log, [`late prefix ${main}`, `late ${main}`]);
+});
+
+Deno.test("createTask() of a coroutine made in an earlier step that has not waited yet adopts it (#15)", async () => {
+  await runVirtual(async () => {
+    const w = async () => {
+      await Promise.resolve();
+      await sleep(0);
+      return currentTask()?.getName();
+    };
+    const c = w();
+    await Promise.resolve();
+    assert.equal(await createTask(c, { name: "late" }), "late");
+  });
+});
+
+function brokenThenable(): PromiseLike<never> {
+  return {
+    then(): never {
+      throw new RangeError("then() broke");
+    },
+  } as PromiseLike<never>;
+}
+
+Deno.test("a thenable whose then() throws fails the task that waits on it with that error (#15)", async () => {
+  await runVirtual(async () => {
+    await assertRejectsError(
+      createTask(brokenThenable()),
+      RangeError,
+      "then() broke",
+    );
+    await assertRejectsError(
+      gather(brokenThenable()),
+      RangeError,
+      "then() broke",
+    );
+    await assertRejectsError(
+      ensureFuture(brokenThenable()),
+      RangeError,
+      "then() broke",
+    );
+    const g = coroutine(function* () {
+      try {
+        yield brokenThenable();
+      } catch (e) {
+        return `caught ${(e as Error).message}`;
+      }
+    });
+    assert.equal(await createTask(g()), "caught then() broke");
+  });
+});
