@@ -14,6 +14,7 @@ import {
   Holder,
 } from "../../loop/_async_context.ts";
 import { createTask, currentTask, run, sleep } from "../../mod.ts";
+import { entryHolders } from "../../loop/_runtime.ts";
 
 Deno.test("async context: Deno's own context functions are used on the pinned Deno", () => {
   assert.notEqual(denoCore(), null);
@@ -145,4 +146,46 @@ Deno.test("async context: a user's AsyncLocalStorage value reaches the tasks, wh
     "b: request-7 in B",
     "main: request-7",
   ]);
+});
+
+Deno.test("async context: the promise hooks give every coroutine its own entry on the pinned Deno", () => {
+  assert.equal(entryHolders, true);
+});
+
+Deno.test("async context: without the promise hooks, createTask() re-labels the holder a coroutine captured, and gather() of coroutines created together still ends (#15)", async () => {
+  const worker = new Worker(
+    new URL("./_relabel_worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  const report = await new Promise<{
+    entryHolders: boolean;
+    oneByOne: string[];
+    together: string[];
+    log: string[];
+  }>((resolve, reject) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(new Error(event.message));
+    };
+  });
+  worker.terminate();
+  assert.equal(report.entryHolders, false);
+  assert.deepEqual(report.oneByOne, ["a", "b"]);
+  assert.deepEqual(report.together, ["p", "q"]);
+  // One by one, each coroutine is its task's; created together, they share
+  // the first one's (the limit the hooks remove).
+  assert.deepEqual(report.log.slice(0, 4), [
+    "a 0 A",
+    "b 0 B",
+    "a 1 A",
+    "b 1 B",
+  ]);
+  const [p0, q0, p1] = report.log.slice(4);
+  assert.deepEqual([p0.split(" ")[0], q0.split(" ")[0], p1.split(" ")[0]], [
+    "p",
+    "q",
+    "p",
+  ]);
+  assert.equal(p0.split(" ")[2], q0.split(" ")[2]);
 });
