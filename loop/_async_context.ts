@@ -50,6 +50,17 @@ export class Holder {
   createdInStep = -1;
   /** Entries between this one and the nearest plain or labelled holder. */
   depth = 0;
+  /**
+   * The job of the entry's first *suspect point* since it last surely ran:
+   * a parented `init` in its frame, where its body may have suspended (an
+   * `await` of a plain promise) or gone on (a `.then()` call).
+   */
+  suspectIn = -1;
+  /**
+   * The entries made in its frame after that point: its children if its
+   * body went on, its caller's if it had suspended (see `_entry_holders.ts`).
+   */
+  late: Holder[] | null = null;
   /** Someone awaited, or `createTask` adopted, the entry's promise. */
   claimed = false;
   /** A wait of the module was attributed through this entry. */

@@ -129,7 +129,68 @@ function restoreFrame(): void {
   if (frame !== holder) core!.setAsyncContext(valueWith(value, frame));
 }
 
+/**
+ * A parented `init` on the promise of an open entry, not yet told apart:
+ * the entry's body awaiting a thenable (then the next `init` is the
+ * throwaway whose parent is this wrapper) or someone else using the promise
+ * after the body stopped at a suspect point.
+ */
+let pendingPromise: Tagged | null = null;
+let pendingEntry: Holder | null = null;
+
+/** Tell the pending `init` apart, now that the next event has come. */
+function settlePending(wrapper: boolean): void {
+  const entry = pendingEntry!;
+  pendingEntry = pendingPromise = null;
+  if (wrapper) {
+    // The body ran until its await: what its frame made since were its own.
+    entry.suspectIn = -1;
+    entry.late = null;
+  } else {
+    stopped(entry);
+    markSuspect();
+  }
+}
+
+/**
+ * The entry's body is not running: its promise is awaited, chained or
+ * adopted. If it stopped at a suspect point of this job with nothing since
+ * showing it went on, it suspended there, and the entries made in its frame
+ * after that point are its caller's.
+ */
+function stopped(entry: Holder): void {
+  entry.claimed = true;
+  const late = entry.late;
+  if (late !== null && !entry.settled && entry.suspectIn === job) {
+    const up = entry.up!;
+    for (const child of late) {
+      child.up = up;
+      child.depth = up.task === null && up.up !== null ? up.depth + 1 : 0;
+    }
+  }
+  entry.late = null;
+  entry.suspectIn = -1;
+  entry.closedIn = job;
+}
+
+/** The frame running now may suspend here, or go on: a suspect point. */
+function markSuspect(): void {
+  const holder = holderIn(core!.getAsyncContext());
+  if (holder === undefined) return;
+  const frame = frameOf(holder);
+  if (frame.up !== null && frame.suspectIn !== job) {
+    frame.suspectIn = job;
+    frame.late = null;
+  }
+}
+
 function onInit(promise: Tagged, parent: Tagged | undefined): void {
+  if (pendingEntry !== null) {
+    const wrapper = parent === pendingPromise;
+    settlePending(wrapper);
+    // The throwaway of the entry's own await: nothing more to learn.
+    if (wrapper) return;
+  }
   if (parent === undefined) {
     if (ownPromise.making) return;
     const value = core!.getAsyncContext();
@@ -137,6 +198,7 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     if (holder === undefined) return;
     let up = frameOf(holder);
     const entry = new Holder(null);
+    if (up.suspectIn === job) (up.late ??= []).push(entry);
     if (up.up !== null && up.task === null && up.depth >= MAX_DEPTH) {
       // A long run of pending promises made in one frame (`new Promise` in
       // a loop) would chain each to the last: hang it on the chain's anchor.
@@ -151,25 +213,40 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     return;
   }
   const entry = parent[kEntry];
-  if (entry === undefined) return;
+  if (entry === undefined) return markSuspect();
   if (entry.settled || entry.closedIn === job) {
-    // Not its body (that has stopped): someone awaits or chains it.
+    // Not its body (that has stopped): someone awaits or chains it, from
+    // the frame that really runs, which may suspend here.
     entry.claimed = true;
     restoreFrame();
+    markSuspect();
   } else {
-    // Its body awaiting a thenable (or, the one case this cannot tell, its
-    // caller using it after the body waited on a plain promise).
+    // Not running for the rest of this job, either way: its body awaits a
+    // thenable now, or had stopped and its caller uses it (told by the next
+    // event). The reaction made next captures the context as it is.
     entry.closedIn = job;
+    pendingPromise = promise;
+    pendingEntry = entry;
   }
 }
 
 function onBefore(): void {
+  if (pendingEntry !== null) settlePending(false);
   job++;
 }
 
 function onResolve(promise: Tagged): void {
+  // A wrapper of a plain value resolves before its throwaway is made.
+  if (pendingEntry !== null && promise !== pendingPromise) {
+    settlePending(false);
+  }
   const entry = promise[kEntry];
   if (entry !== undefined) entry.settled = true;
+}
+
+/** Settle what the hooks left pending: the module's own code runs now. */
+export function settleHooks(): void {
+  if (pendingEntry !== null) settlePending(false);
 }
 
 /** Whether the hooks are installed: every coroutine gets its own entry. */
@@ -208,14 +285,14 @@ export function adoptEntry(
   task: Holder["task"],
   coro: Promise<unknown>,
 ): Adoption {
+  settleHooks();
   const entry = (coro as Tagged)[kEntry];
   if (entry === undefined) return Adoption.NoEntry;
   if (entry.claimed || entry.task !== null) return Adoption.Reused;
   if (entry.createdIn !== job && entry.waited) return Adoption.RanBefore;
   entry.task = task;
-  entry.claimed = true;
   // Its body is not running: whoever holds its promise is its caller.
-  entry.closedIn = job;
+  stopped(entry);
   restoreFrame();
   return Adoption.Adopted;
 }

@@ -11,6 +11,7 @@ import {
   labelForWait,
   labelOf,
   ownPromise,
+  settleHooks,
   steps,
   unclaimedInStep,
 } from "./_entry_holders.ts";
@@ -126,6 +127,7 @@ function releaseHeldWaits(): void {
  * callees it leaked into (see `_entry_holders.ts`).
  */
 export function currentHolder(): Holder | undefined {
+  if (entryHolders) settleHooks();
   const holder = context.current();
   return holder === undefined ? undefined : frameOf(holder);
 }

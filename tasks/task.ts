@@ -490,6 +490,10 @@ export class Task<T = unknown> extends Future<T> {
     beginStep(task);
     if (task.#mustCancel) {
       task.#mustCancel = false;
+      // As CPython's `__wakeup`: the outcome is retrieved first, so a
+      // failed future replaced by the cancellation is not "never retrieved".
+      const fut = waiter.fut;
+      if (fut !== null && !fut.cancelled()) fut.exception();
       waiter.fail(task.#makeCancelledError());
     } else {
       waiter.settle();

@@ -126,7 +126,13 @@ function fdChanges(
 Deno.test("a 100 MiB transfer through a slow reader keeps memory bounded", async () => {
   const TOTAL = 100 * MiB;
   const CHUNK = 64 * KiB;
-  const RSS_BOUND = 64 * MiB;
+  // The stream's own buffers stay near twice its limit (asserted below).
+  // What RSS adds is garbage waiting for V8, which collects ArrayBuffers
+  // after tens of MiB of external growth, later or sooner as the heap's
+  // other garbage (the promise hooks' entries, #15) moves its collections:
+  // 42-71 MiB over runs of the whole suite. Keeping the transfer (100 MiB)
+  // would still fail.
+  const RSS_BOUND = 80 * MiB;
   await run(async () => {
     let serverMaxBuffered = 0;
     let serverSent = 0;

@@ -1499,3 +1499,95 @@ asyncio.run(main())
     await run(main);
   },
 });
+
+// ---------------------------------------------------------------------------
+// The sibling of an adopted coroutine whose first await is on a plain
+// promise, or on an async helper: awaited by main, it stays main's.
+
+shapeTest({
+  name:
+    "a = plainFirst(); b = w(); createTask(a); await b: b stays main's (#15)",
+  python: `
+async def resolved():
+    pass
+
+async def plain_first(name):
+    await resolved()
+    print(name, who())
+    await asyncio.sleep(0)
+    print(name, who())
+
+async def helper():
+    await asyncio.sleep(0)
+
+async def helper_first(name):
+    await helper()
+    print(name, who())
+    await asyncio.sleep(0)
+    print(name, who())
+
+async def w(name):
+    await asyncio.sleep(0)
+    print(name, who())
+    await asyncio.sleep(0)
+    print(name, who())
+
+async def main():
+    global main_task
+    main_task = asyncio.current_task()
+    for first in (plain_first, helper_first):
+        a = first("a")
+        b = w("b")
+        ta = asyncio.create_task(a)
+        await b
+        await ta
+        print("--")
+
+asyncio.run(main())
+`,
+  expected: [
+    "a T1",
+    "b T2 main",
+    "a T1",
+    "b T2 main",
+    "--",
+    "b T2 main",
+    "a T3",
+    "b T2 main",
+    "a T3",
+    "--",
+  ],
+  program: () =>
+    run(async () => {
+      mainTask = currentTask();
+      async function plainFirst(name: string) {
+        await Promise.resolve();
+        print(name, who());
+        await sleep(0);
+        print(name, who());
+      }
+      async function helper() {
+        await sleep(0);
+      }
+      async function helperFirst(name: string) {
+        await helper();
+        print(name, who());
+        await sleep(0);
+        print(name, who());
+      }
+      async function w(name: string) {
+        await sleep(0);
+        print(name, who());
+        await sleep(0);
+        print(name, who());
+      }
+      for (const first of [plainFirst, helperFirst]) {
+        const a = first("a");
+        const b = w("b");
+        const ta = createTask(a);
+        await b;
+        await ta;
+        print("--");
+      }
+    }),
+});

@@ -7,6 +7,7 @@ import {
   getRunningLoop,
   sleep,
   type Task,
+  ValueError,
 } from "../../mod.ts";
 import {
   assertError,
@@ -690,4 +691,30 @@ Deno.test("Task.cancel() pending while awaiting a done future lands at the next 
     "cancelled at the next suspension",
     "task cancelled true",
   ]);
+});
+
+// fut = loop.create_future(); t = create_task(w())  # w: await fut
+// await sleep(0); fut.set_exception(ValueError("x")); t.cancel()
+// print(await t)  -> CancelledError, and the handler hears nothing
+Deno.test("cancel() of a task whose future failed just before: the task is cancelled, the future's error is not reported as never retrieved", async () => {
+  const reports: string[] = [];
+  await runVirtual(async () => {
+    const loop = getRunningLoop();
+    loop.setExceptionHandler((_loop, context) => {
+      reports.push(context.message);
+    });
+    const fut = loop.createFuture();
+    const t = createTask((async () => {
+      try {
+        await fut;
+      } catch (e) {
+        return (e as Error).name;
+      }
+    })());
+    await sleep(0);
+    fut.setException(new ValueError("x"));
+    t.cancel();
+    assert.equal(await t, "CancelledError");
+  });
+  assert.deepEqual(reports, []);
 });
