@@ -54,6 +54,12 @@ let job = 0;
 /** Set while the module makes a promise of its own: it gets no entry. */
 export const ownPromise = { making: false };
 
+/**
+ * The holder of code outside any task: current from the module's load on,
+ * and the caller of the coroutines made where no context is current.
+ */
+export const rootHolder: Holder = new Holder(null);
+
 /** Numbers the task steps (`beginStep` in `_runtime.ts` counts them). */
 export const steps = { serial: 0 };
 
@@ -115,7 +121,7 @@ function holderIn(value: unknown): Holder | undefined {
 /** The context value that makes `holder` current in place of `value`'s. */
 function valueWith(value: unknown, holder: Holder): unknown {
   // Another library's AsyncLocalStorage entries: keep them.
-  return value instanceof Holder
+  return value === undefined || value instanceof Holder
     ? holder
     : { __proto__: null, ...(value as object), [kHolder]: holder };
 }
@@ -194,8 +200,13 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
   if (parent === undefined) {
     if (ownPromise.making) return;
     const value = core!.getAsyncContext();
-    const holder = holderIn(value);
-    if (holder === undefined) return;
+    let holder = holderIn(value);
+    if (holder === undefined) {
+      // Another library's context with no holder: none of the module's.
+      if (value !== undefined) return;
+      // No context at all (after `await import(…)`, in a Deno callback).
+      holder = rootHolder;
+    }
     let up = frameOf(holder);
     const entry = new Holder(null);
     if (up.suspectIn === job) (up.late ??= []).push(entry);

@@ -11,6 +11,7 @@ import {
   labelForWait,
   labelOf,
   ownPromise,
+  rootHolder,
   settleHooks,
   steps,
   unclaimedInStep,
@@ -20,7 +21,7 @@ export { context, entryHolders, Holder, labelForWait, labelOf, type TaskLike };
 
 // A holder from the start, so that coroutines started at module top level or in
 // a test body capture one that `createTask` can re-label.
-context.enter(new Holder(null));
+context.enter(rootHolder);
 
 /** Mutable state shared by the loop and the tasks. */
 export const runtime = {

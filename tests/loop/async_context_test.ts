@@ -152,24 +152,35 @@ Deno.test("async context: the promise hooks give every coroutine its own entry o
   assert.equal(entryHolders, true);
 });
 
-Deno.test("async context: without the promise hooks, createTask() re-labels the holder a coroutine captured, and gather() of coroutines created together still ends (#15)", async () => {
-  const worker = new Worker(
-    new URL("./_relabel_worker.ts", import.meta.url),
-    { type: "module" },
-  );
-  const report = await new Promise<{
-    entryHolders: boolean;
-    oneByOne: string[];
-    together: string[];
-    log: string[];
-  }>((resolve, reject) => {
+/** What the Worker at `path` (beside this file) posts first. */
+function workerReport<T>(path: string): Promise<T> {
+  const worker = new Worker(new URL(path, import.meta.url), {
+    type: "module",
+  });
+  return new Promise<T>((resolve, reject) => {
     worker.onmessage = (event) => resolve(event.data);
     worker.onerror = (event) => {
       event.preventDefault();
       reject(new Error(event.message));
     };
-  });
-  worker.terminate();
+  }).finally(() => worker.terminate());
+}
+
+Deno.test("async context: after the module is loaded by await import(), each coroutine is still its own task (#15)", async () => {
+  const report = await workerReport<{ result: string[]; log: string[] }>(
+    "./_dynamic_import_worker.ts",
+  );
+  assert.deepEqual(report.result, ["a", "b"]);
+  assert.deepEqual(report.log, ["main Task-1", "a Task-2", "b Task-3"]);
+});
+
+Deno.test("async context: without the promise hooks, createTask() re-labels the holder a coroutine captured, and gather() of coroutines created together still ends (#15)", async () => {
+  const report = await workerReport<{
+    entryHolders: boolean;
+    oneByOne: string[];
+    together: string[];
+    log: string[];
+  }>("./_relabel_worker.ts");
   assert.equal(report.entryHolders, false);
   assert.deepEqual(report.oneByOne, ["a", "b"]);
   assert.deepEqual(report.together, ["p", "q"]);
