@@ -1,5 +1,5 @@
 /**
- * Every coroutine its own holder (DESIGN.md §3): how the awaits of `async`
+ * Every coroutine its own holder (docs/attribution.md): how the awaits of `async`
  * coroutines created before their task (`gather(a(), b())`) are told apart.
  *
  * JavaScript runs `a()` up to its first `await` at once, and every await
@@ -24,8 +24,15 @@
  *   skipping closed and settled entries (`frameOf`); a caller that awaits or
  *   adopts the promise is put back in its real frame, so its continuation
  *   captures that, not the leaked entry.
+ * - A plain-promise `await` fires nothing that tells it from a `.then()`
+ *   call, so a body that suspends there looks open. Such an event is a
+ *   *suspect point*; entries its frame makes after it are kept (`late`), and
+ *   go back to the caller if the frame's promise is then used while it still
+ *   looks open (it had suspended), or stay if the frame shows it went on.
  * - The module's own promises (`newPromise`) get no entry, nor do promises
- *   made where no holder is current (code that never touched a task).
+ *   made under another library's context that holds no holder. Where no
+ *   context is current at all (after `await import(…)`), entries hang on
+ *   `rootHolder`.
  *
  * Where the hooks are missing, `active` is false and `createTask` falls
  * back to re-labelling the holder the coroutine captured (`_runtime.ts`).

@@ -720,8 +720,12 @@ export class Task<T = unknown> extends Future<T> {
 /**
  * Wrap a coroutine into a Task and schedule its execution; return the Task.
  * The coroutine is adopted: from its first `await` on, all its waits belong
- * to the new task. Known limit: coroutines started together before one call
- * (`gather(a(), b())`) share one context; cancel them as a group.
+ * to the new task, however many coroutines were created before it
+ * (`coros.map((c) => createTask(c))`, in any order; docs/attribution.md).
+ * Hand it over in the step that created it: one that already waited raises
+ * `RuntimeError`. `coro` may also be a function that makes the coroutine at
+ * the task's first step, `createTask(() => work())`: nothing of it runs
+ * before, as in Python.
  *
  * @example Two tasks at once
  * ```ts
