@@ -133,13 +133,17 @@ function valueWith(value: unknown, holder: Holder): unknown {
     : { __proto__: null, ...(value as object), [kHolder]: holder };
 }
 
-/** Put the code running now back in its real frame, if it leaked. */
-function restoreFrame(): void {
+/**
+ * Put the code running now back in its real frame, if it leaked; return
+ * that frame.
+ */
+function restoreFrame(): Holder | undefined {
   const value = core!.getAsyncContext();
   const holder = holderIn(value);
-  if (holder === undefined) return;
+  if (holder === undefined) return undefined;
   const frame = frameOf(holder);
   if (frame !== holder) core!.setAsyncContext(valueWith(value, frame));
+  return frame;
 }
 
 /**
@@ -189,9 +193,11 @@ function stopped(entry: Holder): void {
 /** The frame running now may suspend here, or go on: a suspect point. */
 function markSuspect(): void {
   const holder = holderIn(core!.getAsyncContext());
-  if (holder === undefined) return;
-  const frame = frameOf(holder);
-  if (frame.up !== null && frame.suspectIn !== job) {
+  if (holder !== undefined) suspect(frameOf(holder));
+}
+
+function suspect(frame: Holder | undefined): void {
+  if (frame !== undefined && frame.up !== null && frame.suspectIn !== job) {
     frame.suspectIn = job;
     frame.late = null;
   }
@@ -236,8 +242,7 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     // Not its body (that has stopped): someone awaits or chains it, from
     // the frame that really runs, which may suspend here.
     entry.claimed = true;
-    restoreFrame();
-    markSuspect();
+    suspect(restoreFrame());
   } else {
     // Not running for the rest of this job, either way: its body awaits a
     // thenable now, or had stopped and its caller uses it (told by the next
