@@ -18,5 +18,9 @@ async function main(): Promise<string[]> {
   return await gather(w("a"), w("b"));
 }
 const result = await run(main());
-self.postMessage({ result, log });
-self.close();
+const scope = self as unknown as {
+  postMessage(message: unknown): void;
+  close(): void;
+};
+scope.postMessage({ result, log });
+scope.close();

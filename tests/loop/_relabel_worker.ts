@@ -23,5 +23,9 @@ const oneByOne = await run(async () => {
   return [await a, await b];
 });
 const together = await run(async () => await gather(w("p", 2), w("q", 1)));
-self.postMessage({ entryHolders, oneByOne, together, log });
-self.close();
+const scope = self as unknown as {
+  postMessage(message: unknown): void;
+  close(): void;
+};
+scope.postMessage({ entryHolders, oneByOne, together, log });
+scope.close();
