@@ -61,6 +61,17 @@ export interface EventLoopOptions {
   clock?: Clock;
 }
 
+/**
+ * Internal: `loop[kWhenQuiet](ms, fn)` calls `fn` once the loop has slept for
+ * `ms` milliseconds of real time with no callback ready and no timer left
+ * (`fn` `null` to stop): nothing the loop knows of can happen any more, so a
+ * task still pending waits on something outside it (`run()`'s shutdown gives
+ * such tasks up). Once `fn` has been called, the futures and tasks of the
+ * loop drop their callbacks after `close()` instead of throwing "Event loop
+ * is closed" (see `kSchedule`).
+ */
+export const kWhenQuiet: unique symbol = Symbol("whenQuiet");
+
 /** Whether `handle` only resumes a task (see `taskResumers`). */
 function resumesTask(handle: Handle): boolean {
   const callback = Handle[kCallback](handle);
@@ -81,6 +92,7 @@ function stopLoopCallback(fut: FutureLike): void {
 }
 
 const AsyncFunction = (async () => {}).constructor;
+function ignore(): void {}
 const NO_ARGS: unknown[] = [];
 
 /**
@@ -122,6 +134,12 @@ export class EventLoop implements AbstractEventLoop {
   /** Debug mode: the callback (or task step) being timed. */
   #slowHandle: Handle | null = null;
   #slowT0 = 0;
+  /** See `kWhenQuiet`; the Deno timer runs only while the loop sleeps. */
+  #onQuiet: (() => void) | null = null;
+  #quietMs = 0;
+  #quietTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The quiet callback was called: pending tasks were given up. */
+  #gaveUp = false;
 
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration = 0.1;
@@ -169,7 +187,12 @@ export class EventLoop implements AbstractEventLoop {
     this.#debug = Boolean(enabled);
   }
 
-  /** Arrange for a callback to be called as soon as possible. */
+  /**
+   * Arrange for a callback to be called as soon as possible. An error it
+   * throws, or the rejection of a promise it returns, goes to the exception
+   * handler as "Exception in callback …", as for `callLater`, `callAt` and a
+   * Future's done-callbacks.
+   */
   // deno-lint-ignore no-explicit-any
   callSoon<A extends any[]>(
     callback: (...args: A) => unknown,
@@ -185,7 +208,13 @@ export class EventLoop implements AbstractEventLoop {
 
   /** Internal: `callSoon(fn, arg)` without the checks, for futures and tasks. */
   [kSchedule]<A>(fn: (arg: A) => unknown, arg: A): void {
-    if (this.#closed) throw new RuntimeError("Event loop is closed");
+    if (this.#closed) {
+      // A given-up task whose promise settled after all ends from a promise
+      // reaction, where a throw kills Deno; in asyncio it would never run
+      // again, so nothing it schedules runs.
+      if (this.#gaveUp) return;
+      throw new RuntimeError("Event loop is closed");
+    }
     this.#ready.push(Handle[kOneArg](new Handle(fn, NO_ARGS), arg));
     if (this.#wake !== null) this.#wakeUp();
   }
@@ -301,7 +330,11 @@ export class EventLoop implements AbstractEventLoop {
     return this.#taskFactory;
   }
 
-  /** Set the exception handler; `null` restores the default. */
+  /**
+   * Set the exception handler; `null` restores the default. What it throws,
+   * or the rejection of a promise it returns (an `async` handler), is logged
+   * by the default handler as "Unhandled error in exception handler".
+   */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== "function") {
       throw new TypeError(
@@ -333,24 +366,46 @@ export class EventLoop implements AbstractEventLoop {
     console.error(lines.join("\n"));
   }
 
-  /** Call the current exception handler; errors it throws are logged, never raised. */
+  /**
+   * Call the current exception handler; errors it throws, and the rejection
+   * of a promise it returns (an `async` handler), are logged, never raised.
+   */
   callExceptionHandler(context: ExceptionContext): void {
     const handler = this.#exceptionHandler;
+    let result: unknown;
     try {
-      if (handler === null) this.defaultExceptionHandler(context);
-      else handler(this, context);
+      if (handler === null) result = this.defaultExceptionHandler(context);
+      else result = handler(this, context);
     } catch (exception) {
-      try {
-        this.defaultExceptionHandler({
-          message: handler === null
-            ? "Exception in default exception handler"
-            : "Unhandled error in exception handler",
-          exception,
-          context: JSON.stringify(context.message),
-        });
-      } catch {
-        // Nothing is left to report to; the loop must go on.
-      }
+      this.#handlerFailed(handler, exception, context);
+      return;
+    }
+    // Unwatched, an async handler's rejection would kill Deno.
+    if (result instanceof Promise) {
+      result.then(undefined, (exception: unknown) => {
+        this.#handlerFailed(handler, exception, context);
+      });
+    }
+  }
+
+  /** Log what the exception handler raised, as asyncio does. */
+  #handlerFailed(
+    handler: ExceptionHandler | null,
+    exception: unknown,
+    context: ExceptionContext,
+  ): void {
+    try {
+      const result: unknown = this.defaultExceptionHandler({
+        message: handler === null
+          ? "Exception in default exception handler"
+          : "Unhandled error in exception handler",
+        exception,
+        context: JSON.stringify(context.message),
+      });
+      // An async override of the default handler: nothing is left to report to.
+      if (result instanceof Promise) result.then(undefined, ignore);
+    } catch {
+      // Nothing is left to report to; the loop must go on.
     }
   }
 
@@ -370,6 +425,7 @@ export class EventLoop implements AbstractEventLoop {
     this.#ready.clear();
     this.#timers.clear();
     this.#clearDenoTimer();
+    this[kWhenQuiet](0, null);
     for (const hook of closeHooks) hook(this);
   }
 
@@ -450,6 +506,7 @@ export class EventLoop implements AbstractEventLoop {
       runtime.stepping = null;
       runtime.inCallback = false;
       this.#clearDenoTimer();
+      this.#clearQuietTimer();
     }
   }
 
@@ -518,6 +575,11 @@ export class EventLoop implements AbstractEventLoop {
    */
   #idle(): Promise<void> | null {
     const next = this.#earliestTimer();
+    // Nothing scheduled at all: only the world outside can wake the loop.
+    if (next === undefined && this.#onQuiet !== null) {
+      this.#clearQuietTimer();
+      this.#quietTimer = setTimeout(this.#onQuietTimer, this.#quietMs);
+    }
     // The clock is read only to arm an earlier Deno timer: one armed for this
     // deadline or before wakes the loop in time (even if already expired).
     if (
@@ -553,8 +615,28 @@ export class EventLoop implements AbstractEventLoop {
     const wake = this.#wake;
     if (wake !== null) {
       this.#wake = null;
+      // Something happened: the quiet time starts again at the next sleep.
+      if (this.#quietTimer !== undefined) this.#clearQuietTimer();
       wake();
     }
+  }
+
+  /** Internal: see `kWhenQuiet`. */
+  [kWhenQuiet](ms: number, fn: (() => void) | null): void {
+    this.#onQuiet = fn;
+    this.#quietMs = ms;
+    if (fn === null) this.#clearQuietTimer();
+  }
+
+  #onQuietTimer = (): void => {
+    this.#quietTimer = undefined;
+    this.#gaveUp = true;
+    this.#onQuiet?.();
+  };
+
+  #clearQuietTimer(): void {
+    if (this.#quietTimer !== undefined) clearTimeout(this.#quietTimer);
+    this.#quietTimer = undefined;
   }
 
   #armDenoTimer(when: number, delay: number): void {

@@ -56,6 +56,22 @@ function callbackName(fn: unknown): string {
 }
 
 /**
+ * Report the rejection of the promise a callback returned as an error it
+ * threw. A function, not a private method: a class with one stamps a brand
+ * on every instance it makes, and a Handle is made per `callSoon`.
+ */
+function watchResult(
+  loop: AbstractEventLoop,
+  handle: Handle,
+  message: string,
+  promise: Promise<unknown>,
+): void {
+  promise.then(undefined, (exception: unknown) => {
+    loop.callExceptionHandler({ message, exception, handle });
+  });
+}
+
+/**
  * A callback wrapper object returned by `loop.callSoon()`; `cancel()` stops it
  * from running.
  *
@@ -115,24 +131,42 @@ export class Handle {
     return this.#callback === null;
   }
 
-  /** Run the callback; an error it throws goes to `loop`'s exception handler. */
+  /**
+   * Run the callback; an error it throws, or the rejection of a promise it
+   * returns, goes to `loop`'s exception handler.
+   */
   [kRun](loop: AbstractEventLoop): void {
     const callback = this.#callback;
     if (callback === null) return;
     const args = this.#args;
+    let result: unknown;
     try {
       // Spread only when needed: most internal callbacks take one argument.
-      if (args === null) (callback as (a: unknown) => unknown)(this.#arg);
-      else if (args.length === 1) {
-        (callback as (a: unknown) => unknown)(args[0]);
-      } else if (args.length === 0) (callback as () => unknown)();
-      else (callback as (...a: unknown[]) => unknown)(...args);
+      if (args === null) {
+        result = (callback as (a: unknown) => unknown)(this.#arg);
+      } else if (args.length === 1) {
+        result = (callback as (a: unknown) => unknown)(args[0]);
+      } else if (args.length === 0) result = (callback as () => unknown)();
+      else result = (callback as (...a: unknown[]) => unknown)(...args);
     } catch (exception) {
       loop.callExceptionHandler({
         message: `Exception in callback ${this.describeCallback()}`,
         exception,
         handle: this,
       });
+      return;
+    }
+    // Nobody else holds the promise an `async` callback (a done-callback, or
+    // `() => work()`) returns: unwatched, its rejection would kill Deno. The
+    // loop's own callbacks return undefined and pay one comparison.
+    if (result !== undefined && result instanceof Promise) {
+      // The message now: a later `cancel()` forgets the callback.
+      watchResult(
+        loop,
+        this,
+        `Exception in callback ${this.describeCallback()}`,
+        result,
+      );
     }
   }
 

@@ -11,8 +11,19 @@ import {
   runtime,
   takeRootTaskName,
 } from "./_runtime.ts";
+import { type EventLoop, kWhenQuiet } from "./base_event_loop.ts";
 import type { AbstractEventLoop } from "./events.ts";
 import { getEventLoop, setEventLoop } from "./policy.ts";
+
+/**
+ * How long shutdown waits, in milliseconds of real time, once the loop has
+ * nothing scheduled and tasks are still pending: they wait on a plain
+ * promise, which a cancel cannot reach. I/O they wait on (a read, a `fetch`
+ * aborted by `task.signal`) settles well within it, and each sign of life
+ * starts the wait again; a promise that never settles would otherwise keep
+ * `run()` pending forever.
+ */
+const SHUTDOWN_GRACE_MS = 100;
 
 /** Options for `run()`. */
 export interface RunOptions {
@@ -38,9 +49,17 @@ function isCoroutineLike(main: unknown): boolean {
 
 /**
  * Execute the coroutine and return the result, as `asyncio.run`: run it as a
- * task (`Task-1` in a fresh program), then cancel the tasks left over and
- * close the loop. `main` may be a coroutine (`run(main())`) or a function
- * that makes one (`run(main)`, which runs nothing before the loop starts).
+ * task (`Task-1` in a fresh program), then cancel the tasks left over, wait
+ * for them and close the loop. `main` may be a coroutine (`run(main())`) or a
+ * function that makes one (`run(main)`, which runs nothing before the loop
+ * starts).
+ *
+ * A leftover task that awaits a plain promise which never settles cannot be
+ * cancelled: once the loop has had nothing to do for a moment (0.1 s of real
+ * time, no callback ready, no timer left), it is given up and reported
+ * through the exception handler as CPython reports a pending task it
+ * destroys, "Task was destroyed but it is pending!" (with `task` in the
+ * context), and `run()` returns main's result.
  *
  * @example The entry point of a program
  * ```ts
@@ -100,22 +119,35 @@ export async function run<T>(
   }
 }
 
-/** Cancel the tasks left over and wait for them, as `asyncio.run` does. */
+type QuietLoop = { [kWhenQuiet]?: EventLoop[typeof kWhenQuiet] };
+
+/**
+ * Cancel the tasks left over and wait for them, as `asyncio.run` does, but
+ * only while something can still happen (see `SHUTDOWN_GRACE_MS`).
+ */
 async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
   const toCancel = [...factories.allTasks!(loop)];
   if (toCancel.length === 0) return;
   for (const task of toCancel) task.cancel();
   const all = loop.createFuture<null>();
   let pending = toCancel.length;
+  const finish = () => {
+    if (!all.done()) all.setResult(null);
+  };
   const onDone = () => {
-    if (--pending === 0 && !all.done()) {
-      all.setResult(null);
-    }
+    if (--pending === 0) finish();
   };
   for (const task of toCancel) task.addDoneCallback(onDone);
-  await loop.runUntilComplete(all);
+  // Another kind of loop cannot tell: it waits for every task, as asyncio.
+  const whenQuiet = (loop as QuietLoop)[kWhenQuiet];
+  whenQuiet?.call(loop, SHUTDOWN_GRACE_MS, finish);
+  try {
+    await loop.runUntilComplete(all);
+  } finally {
+    whenQuiet?.call(loop, 0, null);
+  }
   for (const task of toCancel) {
-    if (task.cancelled()) continue;
+    if (!task.done() || task.cancelled()) continue;
     const exception = task.exception();
     if (exception !== null && exception !== undefined) {
       loop.callExceptionHandler({
@@ -124,5 +156,13 @@ async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
         task,
       });
     }
+  }
+  // Pending now, a task never ends (the loop closes under it); those made
+  // during shutdown too. CPython says so when it collects one.
+  for (const task of factories.allTasks!(loop)) {
+    loop.callExceptionHandler({
+      message: "Task was destroyed but it is pending!",
+      task,
+    });
   }
 }
