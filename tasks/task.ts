@@ -359,6 +359,9 @@ export class Task<T = unknown> extends Future<T> {
    * stays pending (so `await createTask(quick())` yields to the loop).
    */
   #ended(value: unknown, error: unknown, failed: boolean): void {
+    // Its loop was closed under it (it waited on a plain promise): asyncio
+    // would never run it again, and a throw here would kill Deno.
+    if (this.getLoop().isClosed()) return;
     if (this.#unstarted) this.#earlyEnd = new EarlyEnd(value, error, failed);
     else this.#finish(value, error, failed);
   }

@@ -10,10 +10,12 @@ import {
   createTask,
   currentTask,
   ensureFuture,
+  EventLoop,
   gather,
   RuntimeError,
   sleep,
   taskGroup,
+  VirtualClock,
   wait,
 } from "../../mod.ts";
 import { assertRejectsError, assertThrowsError, runVirtual } from "./_both.ts";
@@ -160,4 +162,19 @@ Deno.test("a thenable whose then() throws fails the task that waits on it with t
     });
     assert.equal(await createTask(g()), "caught then() broke");
   });
+});
+
+Deno.test("a task whose loop was closed while it awaited a plain promise ends silently when the promise settles (#15)", async () => {
+  const loop = new EventLoop({ clock: new VirtualClock() });
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const task = loop.createTask((async () => {
+    await promise;
+    return 1;
+  })());
+  await loop.runUntilComplete(loop.createTask(() => sleep(0.01)));
+  loop.close();
+  resolve();
+  // Its end comes from a promise reaction: it must not throw there.
+  await new Promise((done) => setTimeout(done, 0));
+  assert.equal(task.done(), false);
 });
