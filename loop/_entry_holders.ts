@@ -246,7 +246,9 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
   } else {
     // Not running for the rest of this job, either way: its body awaits a
     // thenable now, or had stopped and its caller uses it (told by the next
-    // event). The reaction made next captures the context as it is.
+    // event). The reactions made next capture the frame that runs now, not
+    // an entry of a callee it leaked into: found before this one closes.
+    restoreFrame();
     entry.closedIn = job;
     pendingPromise = promise;
     pendingEntry = entry;

@@ -98,6 +98,24 @@ export function beginStep(task: TaskLike): void {
 const heldWaits: unknown[] = [];
 
 /**
+ * Whether a wait made in `holder` must be held until the step in progress
+ * ends (see `unclaimedInStep`).
+ */
+export function mustHold(holder: Holder | undefined | null): holder is Holder {
+  return runtime.stepping !== null && holder != null && entryHolders &&
+    unclaimedInStep(holder);
+}
+
+/** Hold a wait made in `holder`: `register(wait, holder)` when the step ends. */
+export function hold<W>(
+  register: (wait: W, holder: Holder) => void,
+  wait: W,
+  holder: Holder,
+): void {
+  heldWaits.push(register, wait, holder);
+}
+
+/**
  * Whether a wait made in `holder` must be held until the step ends; if so,
  * `register(wait, holder)` is called then.
  */
@@ -106,11 +124,8 @@ export function holdWait<W>(
   register: (wait: W, holder: Holder) => void,
   wait: W,
 ): boolean {
-  if (
-    runtime.stepping === null || holder == null || !entryHolders ||
-    !unclaimedInStep(holder)
-  ) return false;
-  heldWaits.push(register, wait, holder);
+  if (!mustHold(holder)) return false;
+  hold(register, wait, holder);
   return true;
 }
 
@@ -138,17 +153,6 @@ export function currentTaskLike(): TaskLike | null {
   if (runtime.syncTask !== null) return runtime.syncTask;
   const holder = currentHolder();
   const task = holder === undefined ? null : labelOf(holder);
-  return task === null || task.done() ? null : task;
-}
-
-/**
- * The task a wait made now belongs to (as `currentTaskLike`, marking the
- * unlabelled entries it passes: see `labelForWait`).
- */
-export function waitingTaskLike(): TaskLike | null {
-  if (runtime.syncTask !== null) return runtime.syncTask;
-  const holder = currentHolder();
-  const task = holder === undefined ? null : labelForWait(holder);
   return task === null || task.done() ? null : task;
 }
 

@@ -7,6 +7,7 @@
 import {
   context,
   currentHolder,
+  currentTaskLike,
   type Holder,
   holdWait,
   labelForWait,
@@ -14,11 +15,9 @@ import {
   newPromise,
   runtime,
   type TaskLike,
-  waitingTaskLike,
 } from "../loop/_runtime.ts";
-import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
-import { Future, kAwait, Waiter } from "./future.ts";
+import { Future, kAwait, mustWaitTurn, Waiter, waitTurn } from "./future.ts";
 
 /**
  * What every method that may wait returns: a lazy coroutine, as the `async
@@ -45,17 +44,15 @@ export class Op<T> extends Coroutine<T> {
     } catch (error) {
       return Promise.reject(error).then(onFulfilled, onRejected);
     }
-    const task = waitingTaskLike();
-    if (task !== null && task !== runtime.stepping) {
-      const turn = getEventLoop().createFuture<undefined>();
-      turn.setResult(undefined);
+    if (mustWaitTurn()) {
       // A native reaction, not the Future's callback: it runs in the async
       // context captured here, the task's, so the generator's waits are its.
-      return turn.then().then(() => start(this.generator())).then(
+      return waitTurn().then(() => start(this.generator())).then(
         onFulfilled,
         onRejected,
       );
     }
+    const task = currentTaskLike();
     if (task === null) {
       return start(this.generator()).then(onFulfilled, onRejected);
     }

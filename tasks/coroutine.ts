@@ -10,7 +10,7 @@ import {
   kCoroutineFunction,
 } from "../loop/_runtime.ts";
 import { RuntimeError } from "./exceptions.ts";
-import { Future, repr, YieldOnce } from "./future.ts";
+import { Future, mustWaitTurn, repr, waitTurn, YieldOnce } from "./future.ts";
 
 /** The generator a generator coroutine function returns. */
 // deno-lint-ignore no-explicit-any
@@ -87,7 +87,16 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return driveInline(this[Symbol.iterator]()).then(onFulfilled, onRejected);
+    const generator = this[Symbol.iterator]();
+    if (mustWaitTurn()) {
+      // Awaited from a coroutine whose task has not had its first step (or
+      // not been created) yet: it starts at that step, as it would in asyncio.
+      return waitTurn().then(() => driveInline(generator)).then(
+        onFulfilled,
+        onRejected,
+      );
+    }
+    return driveInline(generator).then(onFulfilled, onRejected);
   }
 
   /** `<coroutine name()>`. */

@@ -12,7 +12,9 @@ import {
   type Holder,
   holdWait,
   labelForWait,
+  labelOf,
   madePromise,
+  mustHold,
   newPromise,
   runtime,
   type TaskLike,
@@ -223,6 +225,33 @@ function startWait(waiter: Waiter, task: AwaitingTask | null): void {
   } else {
     fut[kAddCallback](settleWaiter, waiter);
   }
+}
+
+/**
+ * Whether an `await` made now comes from a coroutine that is running ahead
+ * of its task: JavaScript ran its prefix at call time, and its first await's
+ * `then()` runs in its creator's step, before its task's first step (or
+ * before `createTask` adopted it, see `mustHold`). An awaitable that does
+ * work when awaited (a lock, a deadline, a coroutine) must then first wait
+ * its turn (`waitTurn`), so that the work happens in the task's step.
+ */
+export function mustWaitTurn(): boolean {
+  if (runtime.syncTask !== null) return false;
+  const holder = currentHolder();
+  if (holder === undefined) return false;
+  if (mustHold(holder)) return true;
+  const task = labelOf(holder);
+  return task !== null && !task.done() && task !== runtime.stepping;
+}
+
+/**
+ * The turn of the task an `await` made now belongs to: a done Future's
+ * `then()`, which that task settles at its own step.
+ */
+export function waitTurn(): Promise<undefined> {
+  const turn = new Future<undefined>({ loop: getEventLoop() });
+  turn.setResult(undefined);
+  return turn.then();
 }
 
 /**

@@ -9,26 +9,85 @@ import {
   type TimerHandle,
 } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import { type Awaitable, Future, scheduleLater, YieldOnce } from "./future.ts";
+import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
+import {
+  type Awaitable,
+  Future,
+  kAddCallback,
+  scheduleLater,
+  YieldOnce,
+} from "./future.ts";
 
-/** A sleep's future: cancelling it drops its timer too. */
+/**
+ * A sleep's future. Its timer starts when a wait registers on it (its first
+ * done-callback), not when `sleep()` is called: in a coroutine's prefix,
+ * which JavaScript runs at call time, that is the task's first step, as in
+ * asyncio. Cancelling it drops its timer too.
+ */
 class SleepFuture<T> extends Future<T> {
-  timer: TimerHandle | null = null;
+  #timer: TimerHandle | null = null;
 
-  /** @param wakeValue The result it gets when its timer fires. */
-  constructor(loop: AbstractEventLoop, readonly wakeValue: T) {
+  constructor(
+    loop: AbstractEventLoop,
+    readonly delay: number,
+    readonly wakeValue: T,
+  ) {
     super({ loop });
+  }
+
+  override [kAddCallback]<A>(fn: (arg: A) => unknown, arg: A): void {
+    super[kAddCallback](fn, arg);
+    if (this.#timer === null && !this.done()) {
+      this.#timer = scheduleLater(
+        this.getLoop(),
+        this.delay,
+        wakeSleeper<T>,
+        this,
+      );
+    }
   }
 
   override cancel(msg: string | null = null): boolean {
     const cancelled = super.cancel(msg);
-    if (cancelled) this.timer?.cancel();
+    if (cancelled) this.#timer?.cancel();
     return cancelled;
   }
 }
 
 function wakeSleeper<T>(fut: SleepFuture<T>): void {
   if (!fut.done()) fut.setResult(fut.wakeValue);
+}
+
+/**
+ * What `sleep(delay)` returns for a delay above 0: a coroutine, lazy as
+ * asyncio's, whose timer starts when it is first waited on.
+ */
+class Sleep<T> extends Coroutine<T> {
+  constructor(readonly delay: number, readonly value: T) {
+    super(null, "sleep");
+  }
+
+  /** `await sleep(d)`: wait on a fresh sleep future. */
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    try {
+      this.claim();
+    } catch (error) {
+      return Promise.reject(error).then(onFulfilled, onRejected);
+    }
+    return this.#future().then(onFulfilled, onRejected);
+  }
+
+  /** `yield* sleep(d)`, or a task running it. */
+  protected override *generator(): CoroutineGenerator<T> {
+    return yield* this.#future();
+  }
+
+  #future(): SleepFuture<T> {
+    return new SleepFuture(getEventLoop(), this.delay, this.value);
+  }
 }
 
 /**
@@ -49,8 +108,5 @@ function wakeSleeper<T>(fut: SleepFuture<T>): void {
 export function sleep<T = undefined>(delay: number, result?: T): Awaitable<T> {
   checkSeconds("sleep", "delay", delay);
   if (delay <= 0) return new YieldOnce(result as T);
-  const loop = getEventLoop();
-  const fut = new SleepFuture<T>(loop, result as T);
-  fut.timer = scheduleLater(loop, delay, wakeSleeper<T>, fut);
-  return fut;
+  return new Sleep(delay, result as T);
 }

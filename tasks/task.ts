@@ -420,24 +420,29 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     this.#eager = false;
-    if (fut === null || fut.done()) {
-      if (this.#unstarted) this.#holdFirst(waiter);
-      else schedule(this.getLoop(), Task.#wakeAwait, waiter);
-    } else {
-      const previous = this.#waiter;
-      if (
-        previous !== null && previous !== fut && !previous.done() &&
-        previous !== this.#genFuture
-      ) {
-        (this.#otherWaiters ??= new Set()).add(previous);
-      }
-      this.#waiter = fut;
-      fut[kAddCallback](Task.#wakeAwait, waiter);
-      if (this.#mustCancel && fut.cancel(this.#cancelRequestMessage)) {
-        this.#mustCancel = false;
-      }
-    }
+    // Before the first step, asyncio would not have run the coroutine: its
+    // waits start then (a sleep's timer, too), in the order of first steps.
+    if (this.#unstarted) this.#holdFirst(waiter);
+    else if (fut === null || fut.done()) {
+      schedule(this.getLoop(), Task.#wakeAwait, waiter);
+    } else this.#waitOn(fut, waiter);
     if (stepping) endStep(this);
+  }
+
+  /** Wait on a pending future: cancelling the task cancels it. */
+  #waitOn(fut: Future<unknown>, waiter: Waiter): void {
+    const previous = this.#waiter;
+    if (
+      previous !== null && previous !== fut && !previous.done() &&
+      previous !== this.#genFuture
+    ) {
+      (this.#otherWaiters ??= new Set()).add(previous);
+    }
+    this.#waiter = fut;
+    fut[kAddCallback](Task.#wakeAwait, waiter);
+    if (this.#mustCancel && fut.cancel(this.#cancelRequestMessage)) {
+      this.#mustCancel = false;
+    }
   }
 
   /**
@@ -472,12 +477,14 @@ export class Task<T = unknown> extends Future<T> {
     else this.#firstWaiters = [held, waiter];
   }
 
-  /** Resume a wait held for the first step. */
+  /** Start, or resume, a wait held for the first step. */
   #wakeFirst(waiter: Waiter): void {
+    const fut = waiter.fut;
     // A bare yield (`sleep(0)`) made before the first step would have
     // suspended that step: it resumes one iteration later, as there.
-    if (waiter.fut === null) schedule(this.getLoop(), Task.#wakeAwait, waiter);
-    else Task.#wakeAwait(waiter);
+    if (fut === null) schedule(this.getLoop(), Task.#wakeAwait, waiter);
+    else if (fut.done()) Task.#wakeAwait(waiter);
+    else this.#waitOn(fut, waiter);
   }
 
   /** Resume an `async` task whose awaited future is done: a new step. */

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   ConnectionRefusedError,
+  createTask,
   type ExceptionContext,
   getRunningLoop,
   openConnection,
@@ -256,10 +257,10 @@ Deno.test("Server.close() with clients connected: waitClosed() waits for them; c
 Deno.test("Server.serveForever() is cancelled by close(), and asyncDispose closes", async () => {
   await run(async () => {
     const server = await startServer(echoUpper, "127.0.0.1", 0);
-    const serving = (async () => await server.serveForever())();
+    const serving = createTask(server.serveForever());
     await sleep(0);
     server.close();
-    await assert.rejects(serving, { name: "CancelledError" });
+    await assert.rejects(async () => await serving, { name: "CancelledError" });
     {
       await using other = await startServer(echoUpper, "127.0.0.1", 0);
       assert.equal(await ask(portOf(other), "x\n"), "X\n");

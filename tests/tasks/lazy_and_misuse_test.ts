@@ -12,6 +12,7 @@ import {
   ensureFuture,
   EventLoop,
   gather,
+  Lock,
   RuntimeError,
   sleep,
   taskGroup,
@@ -177,4 +178,31 @@ Deno.test("a task whose loop was closed while it awaited a plain promise ends si
   // Its end comes from a promise reaction: it must not throw there.
   await new Promise((done) => setTimeout(done, 0));
   assert.equal(task.done(), false);
+});
+
+Deno.test("a coroutine neither adopted nor awaited in the step that called it starts its first wait when that step ends, as its creator's (#15)", async () => {
+  const log: string[] = [];
+  await runVirtual(async () => {
+    const main = currentTask();
+    const lock = new Lock();
+    const background = (async () => {
+      log.push("prefix");
+      await lock.acquire();
+      log.push(`acquired ${currentTask() === main}`);
+      lock.release();
+    })();
+    log.push("main goes on");
+    await sleep(0);
+    log.push("main resumed");
+    await background;
+  });
+  // Its wait is held until main's step is over (a createTask() later in
+  // that step would have made it its task's), then queued as main's, behind
+  // main's own wake-up.
+  assert.deepEqual(log, [
+    "prefix",
+    "main goes on",
+    "main resumed",
+    "acquired true",
+  ]);
 });
