@@ -33,8 +33,11 @@ function* cancelAndWait(fut: Future<unknown>): Generator<unknown, void> {
   }
 }
 
-const waitForNow = coroutine(function* _waitFor<T>(fut: Future<T>) {
-  // A timeout <= 0: the awaitable gets no time at all (CPython 3.12).
+const waitForNow = coroutine(function* _waitFor<T>(aw: PromiseLike<T>) {
+  // A timeout <= 0: the awaitable gets no time at all (CPython 3.12). It is
+  // wrapped here, when awaited, as `wait_for`'s coroutine body does: not in
+  // a coroutine's prefix, ahead of its task.
+  const fut = toFuture<T>("waitFor", aw, getEventLoop());
   if (fut.done()) return fut.result();
   yield* cancelAndWait(fut);
   try {
@@ -96,7 +99,7 @@ export function waitFor<T>(
   }
   checkTimeout("waitFor", "timeout", timeout);
   if (timeout !== null && timeout <= 0) {
-    return waitForNow(toFuture<T>("waitFor", aw, getEventLoop()));
+    return waitForNow(aw) as Coroutine<T>;
   }
   return withTimeout(timeout, () => awaitResult(aw)) as Coroutine<T>;
 }
