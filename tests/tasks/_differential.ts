@@ -141,21 +141,12 @@ export interface GenerateOptions {
    */
   shapes?: readonly Creation[];
   /**
-   * Whether `waitFor(sleep(d), 0)` with `d > 0` is drawn. Here `sleep(d)` is
-   * a Future, where CPython's is a coroutine that `wait_for` wraps in a task
-   * before cancelling it, so this times out one loop iteration earlier than
-   * in CPython: a known difference, which `false` leaves out.
-   *
-   * @default true
-   */
-  zeroTimeoutSleep?: boolean;
-  /**
    * What a coroutine's first step may be: `"any"` step that begins with an
    * `await`, or one of the listed ops. The operand of the first `await` runs
-   * when the coroutine is called, before its task exists (`sleep(d)` starts
-   * its timer then); `await sleep(0)` has no effect but yielding, so with
-   * `["sleep0"]` every shape's calls are as lazy as CPython's, and only the
-   * module's scheduling and task attribution are compared.
+   * when the coroutine is called, before its task exists; `await sleep(0)`
+   * has no effect but yielding, so with `["sleep0"]` every shape's calls are
+   * as lazy as CPython's, and only the module's scheduling and task
+   * attribution are compared.
    *
    * @default "any"
    */
@@ -181,10 +172,8 @@ export type AwaitingOp = typeof AWAITING_OPS[number];
 
 /** The steps of `ops`, all beginning with an `await`. */
 function awaitingStepArb(
-  options: GenerateOptions,
   ops: readonly AwaitingOp[] = AWAITING_OPS,
 ): fc.Arbitrary<Step> {
-  const zero = options.zeroTimeoutSleep ?? true;
   const arbs: Record<AwaitingOp, fc.Arbitrary<Step>> = {
     sleep0: fc.constant({ op: "sleep0" as const }),
     sleep: fc.record({
@@ -208,7 +197,7 @@ function awaitingStepArb(
       op: fc.constant("waitFor" as const),
       d: hundredths(0, 5),
       t: hundredths(0, 5),
-    }).filter((s) => zero || s.t > 0 || s.d === 0),
+    }),
     timeout: fc.record({
       op: fc.constant("timeout" as const),
       d: hundredths(0, 5),
@@ -220,9 +209,9 @@ function awaitingStepArb(
 }
 
 /** Any step. */
-function stepArb(options: GenerateOptions): fc.Arbitrary<Step> {
+function stepArb(): fc.Arbitrary<Step> {
   return fc.oneof(
-    { arbitrary: awaitingStepArb(options), weight: 8 },
+    { arbitrary: awaitingStepArb(), weight: 8 },
     { arbitrary: fc.constant({ op: "getNowait" as const }), weight: 1 },
     { arbitrary: fc.constant({ op: "set" as const }), weight: 1 },
     { arbitrary: fc.constant({ op: "clear" as const }), weight: 1 },
@@ -234,12 +223,11 @@ function coroArb(options: GenerateOptions): fc.Arbitrary<Coro> {
   return fc.record({
     steps: fc.tuple(
       awaitingStepArb(
-        options,
         options.firstAwait === undefined || options.firstAwait === "any"
           ? AWAITING_OPS
           : options.firstAwait,
       ),
-      fc.array(stepArb(options), { maxLength: 5 }),
+      fc.array(stepArb(), { maxLength: 5 }),
     ).map(([first, rest]) => [first, ...rest]),
     fail: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
   });

@@ -18,8 +18,7 @@
  * `--shapes=oneByOne` (comma-separated, see `Creation`) restricts the
  * creation shapes; `--first=sleep0` (or a list of `AWAITING_OPS`) restricts
  * what a coroutine's first await may be (see `GenerateOptions.firstAwait`);
- * `--zero-timeout-sleep=false` leaves out `waitFor(sleep(d), 0)`, a known
- * difference; `--show=N` prints N failing programs in full (default 2);
+ * `--show=N` prints N failing programs in full (default 2);
  * `--watchdog=MS` bounds each TypeScript program in real time (default 2000).
  * A failing seed reruns alone with `--seed=S --runs=1` and the same options.
  */
@@ -86,7 +85,6 @@ for (const op of firstAwait === "any" ? [] : firstAwait) {
     );
   }
 }
-const zeroTimeoutSleep = arg("zero-timeout-sleep", "true") !== "false";
 const python = probePython();
 
 /** One program's failure: what differed, and the first difference. */
@@ -211,23 +209,20 @@ Deno.test(
     fuzz(
       seed,
       runs,
-      { shapes, firstAwait, zeroTimeoutSleep },
-      `--shapes=${
-        shapes.join(",")
-      } --first=${firstArg} --zero-timeout-sleep=${zeroTimeoutSleep}`,
+      { shapes, firstAwait },
+      `--shapes=${shapes.join(",")} --first=${firstArg}`,
     ),
 );
 
 // The fuzzer's own check: when every call is as lazy as CPython's (tasks
-// made at once from fresh calls, first await `sleep(0)`) and the known
-// `waitFor(sleep(d), 0)` difference is left out, both sides agree.
+// made at once from fresh calls, first await `sleep(0)`), both sides agree.
 Deno.test(
   `differential fuzzer self-check: 100 programs of shape (c), first await sleep(0), ${against}`,
   () =>
     fuzz(
       1,
       100,
-      { shapes: ["oneByOne"], firstAwait: ["sleep0"], zeroTimeoutSleep: false },
-      "--shapes=oneByOne --first=sleep0 --zero-timeout-sleep=false",
+      { shapes: ["oneByOne"], firstAwait: ["sleep0"] },
+      "--shapes=oneByOne --first=sleep0",
     ),
 );
