@@ -36,37 +36,121 @@ export const kHolder: unique symbol = Symbol("asyncio.holder");
  * it inherits until `createTask` labels it (DESIGN.md §3).
  */
 export class Holder {
+  // The state is kept in private fields behind accessors: another library's
+  // AsyncLocalStorage copies the own enumerable properties of the context
+  // value into each of its maps, and only `[kHolder]` must travel.
   /** Itself: found the same way in a holder and in a copy made by ALS. */
   readonly [kHolder]: Holder;
+  #task: TaskLike | null;
+  #up: Holder | null = null;
+  #closedIn: number = -1;
+  #settled: boolean = false;
+  #createdIn: number = -1;
+  #createdInStep: number = -1;
+  #depth: number = 0;
+  #suspectIn: number = -1;
+  #late: Holder[] | null = null;
+  #claimed: boolean = false;
+  #waited: boolean = false;
+
+  constructor(task: TaskLike | null) {
+    this.#task = task;
+    this[kHolder] = this;
+  }
+
+  /** The task it is labelled with, if any. */
+  get task(): TaskLike | null {
+    return this.#task;
+  }
+  set task(task: TaskLike | null) {
+    this.#task = task;
+  }
+
   /** An entry's caller: where its label comes from. `null`: a plain holder. */
-  up: Holder | null = null;
+  get up(): Holder | null {
+    return this.#up;
+  }
+  set up(value: Holder | null) {
+    this.#up = value;
+  }
+
   /** The job in which the entry's body stopped running (see `frameOf`). */
-  closedIn = -1;
+  get closedIn(): number {
+    return this.#closedIn;
+  }
+  set closedIn(value: number) {
+    this.#closedIn = value;
+  }
+
   /** The entry's promise has settled: its body never runs again. */
-  settled = false;
+  get settled(): boolean {
+    return this.#settled;
+  }
+  set settled(value: boolean) {
+    this.#settled = value;
+  }
+
   /** The job the entry was made in. */
-  createdIn = -1;
+  get createdIn(): number {
+    return this.#createdIn;
+  }
+  set createdIn(value: number) {
+    this.#createdIn = value;
+  }
+
   /** The task step the entry was made in (`steps.serial`). */
-  createdInStep = -1;
+  get createdInStep(): number {
+    return this.#createdInStep;
+  }
+  set createdInStep(value: number) {
+    this.#createdInStep = value;
+  }
+
   /** Entries between this one and the nearest plain or labelled holder. */
-  depth = 0;
+  get depth(): number {
+    return this.#depth;
+  }
+  set depth(value: number) {
+    this.#depth = value;
+  }
+
   /**
-   * The job of the entry's first *suspect point* since it last surely ran:
-   * a parented `init` in its frame, where its body may have suspended (an
+   * The job of the entry's first *suspect point* since it last surely ran: a
+   * parented `init` in its frame, where its body may have suspended (an
    * `await` of a plain promise) or gone on (a `.then()` call).
    */
-  suspectIn = -1;
+  get suspectIn(): number {
+    return this.#suspectIn;
+  }
+  set suspectIn(value: number) {
+    this.#suspectIn = value;
+  }
+
   /**
-   * The entries made in its frame after that point: its children if its
-   * body went on, its caller's if it had suspended (see `_entry_holders.ts`).
+   * The entries made in its frame after that point: its children if its body
+   * went on, its caller's if it had suspended (see `_entry_holders.ts`).
    */
-  late: Holder[] | null = null;
+  get late(): Holder[] | null {
+    return this.#late;
+  }
+  set late(value: Holder[] | null) {
+    this.#late = value;
+  }
+
   /** Someone awaited, or `createTask` adopted, the entry's promise. */
-  claimed = false;
+  get claimed(): boolean {
+    return this.#claimed;
+  }
+  set claimed(value: boolean) {
+    this.#claimed = value;
+  }
+
   /** A wait of the module was attributed through this entry. */
-  waited = false;
-  constructor(public task: TaskLike | null) {
-    this[kHolder] = this;
+  get waited(): boolean {
+    return this.#waited;
+  }
+  set waited(value: boolean) {
+    this.#waited = value;
   }
 }
 

@@ -19,8 +19,9 @@ import {
 
 export { context, entryHolders, Holder, labelForWait, labelOf, type TaskLike };
 
-// A holder from the start, so that coroutines started at module top level or in
-// a test body capture one that `createTask` can re-label.
+// A holder from the start: coroutines started at module top level or in a test
+// body hang their entries on it (without the hooks, they capture it, and
+// `createTask` re-labels it).
 context.enter(rootHolder);
 
 /** Mutable state shared by the loop and the tasks. */
@@ -130,12 +131,13 @@ export function holdWait<W>(
 }
 
 function releaseHeldWaits(): void {
-  // A registration may end another step and hold more: take them in turn.
-  for (let i = 0; i < heldWaits.length; i += 3) {
-    const register = heldWaits[i] as (wait: unknown, holder: Holder) => void;
-    register(heldWaits[i + 1], heldWaits[i + 2] as Holder);
+  // Taken out first: a registration that holds more (for a step that starts
+  // meanwhile) leaves them for that step's end.
+  const held = heldWaits.splice(0);
+  for (let i = 0; i < held.length; i += 3) {
+    const register = held[i] as (wait: unknown, holder: Holder) => void;
+    register(held[i + 1], held[i + 2] as Holder);
   }
-  heldWaits.length = 0;
 }
 
 /**
