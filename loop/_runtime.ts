@@ -85,6 +85,23 @@ export function endStep(task: TaskLike): void {
   }
 }
 
+/**
+ * The task whose step is in progress suspends now: release the waits held
+ * in its step first, so that those of coroutines it never adopted (its
+ * own) queue before its own wake-up, in the order plain JavaScript would
+ * run them. A task's `await` then sees no step of its own in progress.
+ */
+export function suspending(): void {
+  if (heldWaits.length === 0) return;
+  const task = runtime.stepping;
+  runtime.stepping = null;
+  try {
+    releaseHeldWaits();
+  } finally {
+    runtime.stepping = task;
+  }
+}
+
 /** Start an `async` step of `task`: the loop waits for `endStep`. */
 export function beginStep(task: TaskLike): void {
   runtime.stepping = task;

@@ -19,6 +19,7 @@ import {
   nextTaskNumber,
   reserveRootTaskName,
   runtime,
+  suspending,
   taskResumers,
 } from "../loop/_runtime.ts";
 import { adoptEntry, Adoption, labelEntry } from "../loop/_entry_holders.ts";
@@ -420,6 +421,7 @@ export class Task<T = unknown> extends Future<T> {
       return;
     }
     this.#eager = false;
+    if (stepping) suspending();
     // Before the first step, asyncio would not have run the coroutine: its
     // waits start then (a sleep's timer, too), in the order of first steps.
     if (this.#unstarted) this.#holdFirst(waiter);

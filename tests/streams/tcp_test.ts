@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import {
   ConnectionRefusedError,
-  createTask,
   type ExceptionContext,
   getRunningLoop,
   openConnection,
@@ -257,10 +256,10 @@ Deno.test("Server.close() with clients connected: waitClosed() waits for them; c
 Deno.test("Server.serveForever() is cancelled by close(), and asyncDispose closes", async () => {
   await run(async () => {
     const server = await startServer(echoUpper, "127.0.0.1", 0);
-    const serving = createTask(server.serveForever());
+    const serving = (async () => await server.serveForever())();
     await sleep(0);
     server.close();
-    await assert.rejects(async () => await serving, { name: "CancelledError" });
+    await assert.rejects(serving, { name: "CancelledError" });
     {
       await using other = await startServer(echoUpper, "127.0.0.1", 0);
       assert.equal(await ask(portOf(other), "x\n"), "X\n");

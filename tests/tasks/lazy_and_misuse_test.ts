@@ -180,7 +180,7 @@ Deno.test("a task whose loop was closed while it awaited a plain promise ends si
   assert.equal(task.done(), false);
 });
 
-Deno.test("a coroutine neither adopted nor awaited in the step that called it starts its first wait when that step ends, as its creator's (#15)", async () => {
+Deno.test("a coroutine neither adopted nor awaited in the step that called it starts its first wait when that step suspends, as its creator's (#15)", async () => {
   const log: string[] = [];
   await runVirtual(async () => {
     const main = currentTask();
@@ -196,13 +196,13 @@ Deno.test("a coroutine neither adopted nor awaited in the step that called it st
     log.push("main resumed");
     await background;
   });
-  // Its wait is held until main's step is over (a createTask() later in
-  // that step would have made it its task's), then queued as main's, behind
-  // main's own wake-up.
+  // Its wait is held until main suspends (a createTask() before that would
+  // have made it its task's), then queued as main's, before main's own
+  // wake-up: as plain JavaScript runs it, and as asyncio would a task.
   assert.deepEqual(log, [
     "prefix",
     "main goes on",
-    "main resumed",
     "acquired true",
+    "main resumed",
   ]);
 });
