@@ -449,9 +449,8 @@ export class Task<T = unknown> extends Future<T> {
 
   /**
    * The slot of an adopted coroutine's first step in the ready queue, taken
-   * when the task was created, as CPython schedules `__step`: if the
-   * coroutine's first wait is already over by then, it resumes here, in
-   * creation order.
+   * when the task was created, as CPython schedules `__step`: the waits its
+   * prefix made start here (those already over resume), in creation order.
    */
   static #firstStep(task: Task<unknown>): void {
     task.#unstarted = false;
