@@ -116,9 +116,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * Invariant (the state machine, as CPython's `Task.__step`): a task is
  * pending until its coroutine returns (→ result), throws `CancelledError`
  * (→ cancelled) or throws anything else (→ exception). While pending it waits
- * on a Future (`#waiter`; more than one only when coroutines share its context,
- * see `#otherWaiters`); `cancel()` cancels them, or, when there is none, sets
- * `#mustCancel` so that the next wait or step raises `CancelledError` instead.
+ * on a Future (`#waiter`; more than one when its coroutines wait at once, as
+ * with `Promise.all`, see `#otherWaiters`); `cancel()` cancels them, or, when
+ * there is none, sets `#mustCancel` so that the next wait or step raises
+ * `CancelledError` instead.
  *
  * @example Creating and awaiting a task
  * ```ts
@@ -141,9 +142,10 @@ export class Task<T = unknown> extends Future<T> {
   #stack: AnyIterator[] | null = null;
   #waiter: Future<unknown> | null = null;
   /**
-   * Futures awaited at the same time as `#waiter` in this task's context: by
-   * coroutines started together that share it (`gather(a(), b())`), or by
-   * `Promise.all`. Cancelling the task cancels them all.
+   * Futures awaited at the same time as `#waiter` by this task's coroutines
+   * (`Promise.all` over several, or, without the promise hooks, coroutines
+   * started together that share its holder). Cancelling the task cancels
+   * them all.
    */
   #otherWaiters: Set<Future<unknown>> | null = null;
   /** The future a generator task's own step waits on (`#waiter` may be an
