@@ -40,6 +40,7 @@
  * @module
  */
 import {
+  contextWith,
   denoCore,
   type DenoCoreContext,
   denoPromiseHooks,
@@ -125,14 +126,6 @@ function holderIn(value: unknown): Holder | undefined {
   return (value as { [kHolder]?: Holder } | undefined | null)?.[kHolder];
 }
 
-/** The context value that makes `holder` current in place of `value`'s. */
-function valueWith(value: unknown, holder: Holder): unknown {
-  // Another library's AsyncLocalStorage entries: keep them.
-  return value === undefined || value instanceof Holder
-    ? holder
-    : { __proto__: null, ...(value as object), [kHolder]: holder };
-}
-
 /**
  * Put the code running now back in its real frame, if it leaked; return
  * that frame.
@@ -142,7 +135,7 @@ function restoreFrame(): Holder | undefined {
   const holder = holderIn(value);
   if (holder === undefined) return undefined;
   const frame = frameOf(holder);
-  if (frame !== holder) core!.setAsyncContext(valueWith(value, frame));
+  if (frame !== holder) core!.setAsyncContext(contextWith(value, frame));
   return frame;
 }
 
@@ -233,7 +226,7 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     entry.createdIn = job;
     entry.createdInStep = steps.serial;
     promise[kEntry] = entry;
-    core!.setAsyncContext(valueWith(value, entry));
+    core!.setAsyncContext(contextWith(value, entry));
     return;
   }
   const entry = parent[kEntry];
