@@ -109,33 +109,25 @@ export function beginStep(task: TaskLike): void {
 }
 
 /**
- * Waits whose task is known only once the step in progress ends (see
- * `unclaimedInStep`): flat triples of the function that registers the wait,
- * the wait, and its holder.
+ * Waits whose task is known only once the task whose step is in progress
+ * suspends (see `unclaimedInStep`): flat triples of the function that
+ * registers the wait, the wait, and its holder.
  */
 const heldWaits: unknown[] = [];
 
 /**
- * Whether a wait made in `holder` must be held until the step in progress
- * ends (see `unclaimedInStep`).
+ * Whether a wait made in `holder` must be held until the task whose step is
+ * in progress suspends (see `unclaimedInStep`).
  */
 export function mustHold(holder: Holder | undefined | null): holder is Holder {
   return runtime.stepping !== null && holder != null && entryHolders &&
     unclaimedInStep(holder);
 }
 
-/** Hold a wait made in `holder`: `register(wait, holder)` when the step ends. */
-export function hold<W>(
-  register: (wait: W, holder: Holder) => void,
-  wait: W,
-  holder: Holder,
-): void {
-  heldWaits.push(register, wait, holder);
-}
-
 /**
- * Whether a wait made in `holder` must be held until the step ends; if so,
- * `register(wait, holder)` is called then.
+ * Whether a wait made in `holder` must be held until its task suspends (see
+ * `suspending`) or its step ends; if so, `register(wait, holder)` is called
+ * then.
  */
 export function holdWait<W>(
   holder: Holder | undefined | null,
@@ -143,7 +135,7 @@ export function holdWait<W>(
   wait: W,
 ): boolean {
   if (!mustHold(holder)) return false;
-  hold(register, wait, holder);
+  heldWaits.push(register, wait, holder);
   return true;
 }
 
