@@ -227,9 +227,12 @@ export class Task<T = unknown> extends Future<T> {
           true,
         );
       } else {
-        // Watched from a holder of its own: the handlers find the task
-        // there, so a task needs no closures for them.
-        context.run(new Holder(this), Task.#watch, coro);
+        // Two closures cost less than a holder for handlers to find the task
+        // in: that took two switches of the async context and their hooks.
+        coro.then(
+          (value) => this.#ended(value, undefined, false),
+          (error: unknown) => this.#ended(undefined, error, true),
+        );
       }
     } else if (coro instanceof LazyCoroutine) {
       loop.callSoon(Task.#start, this as Task<unknown>);
@@ -342,18 +345,6 @@ export class Task<T = unknown> extends Future<T> {
 
   #makeCancelledError(): CancelledError {
     return new CancelledError(this.#cancelRequestMessage);
-  }
-
-  static #watch(coro: Promise<unknown>): void {
-    coro.then(Task.#returned, Task.#threw);
-  }
-
-  static #returned(value: unknown): void {
-    (context.current()!.task as Task<unknown>).#ended(value, undefined, false);
-  }
-
-  static #threw(error: unknown): void {
-    (context.current()!.task as Task<unknown>).#ended(undefined, error, true);
   }
 
   /**
