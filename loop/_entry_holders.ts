@@ -285,7 +285,7 @@ function install(): boolean {
 
 /** What `adoptEntry` found. */
 export const enum Adoption {
-  /** No entry (made before the hooks, or without them): re-label instead. */
+  /** No entry: a promise no `async` call made, or one made without hooks. */
   NoEntry,
   /** Labelled: the coroutine's waits are the task's from now on. */
   Adopted,
@@ -322,9 +322,7 @@ export function adoptEntry(
 export function labelEntry(
   task: Holder["task"],
   coro: Promise<unknown>,
-): boolean {
+): void {
   const entry = (coro as Tagged)[kEntry];
-  if (entry === undefined) return false;
-  if (entry.task === null) entry.task = task;
-  return true;
+  if (entry !== undefined && entry.task === null) entry.task = task;
 }
