@@ -80,6 +80,8 @@ function resumesTask(handle: Handle): boolean {
 
 /** Heap clean-up thresholds, as CPython's `base_events`. */
 const MIN_SCHEDULED_TIMER_HANDLES = 100;
+/** The longest delay Deno's `setTimeout` keeps (2^31 - 1 ms, ~24.9 days). */
+const MAX_DENO_TIMER_MS = 2 ** 31 - 1;
 /** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
 const YIELD_INTERVAL_MS = 4;
 /** `#lastYieldMs` after an idle wake-up: the next busy check starts it. */
@@ -584,7 +586,8 @@ export class EventLoop implements AbstractEventLoop {
     // deadline or before wakes the loop in time (even if already expired).
     if (
       next !== undefined &&
-      (next.when() < this.#denoTimerAt || this.#clock.jump !== undefined)
+      (next.when() < this.#denoTimerAt || this.#denoTimer === undefined ||
+        this.#clock.jump !== undefined)
     ) {
       const delay = next.when() - this.#clock.now();
       if (delay <= 0) return null;
@@ -640,10 +643,18 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   #armDenoTimer(when: number, delay: number): void {
-    if (when >= this.#denoTimerAt) return; // an earlier wake-up is armed
+    // An earlier wake-up is armed already.
+    if (this.#denoTimer !== undefined && when >= this.#denoTimerAt) return;
     this.#clearDenoTimer();
+    let ms = Math.ceil(delay * 1000);
+    if (ms > MAX_DENO_TIMER_MS) {
+      // Deno fires a longer timer after 1 ms (with a warning), every time:
+      // wake at the limit instead, and arm again from there.
+      ms = MAX_DENO_TIMER_MS;
+      when = this.#clock.now() + ms / 1000;
+    }
     this.#denoTimerAt = when;
-    this.#denoTimer = setTimeout(this.#onDenoTimer, Math.ceil(delay * 1000));
+    this.#denoTimer = setTimeout(this.#onDenoTimer, ms);
   }
 
   #onDenoTimer = (): void => {
