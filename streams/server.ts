@@ -33,6 +33,24 @@ export interface TransportSocket {
 /** How long accepting pauses after an error such as too many open files. */
 const ACCEPT_RETRY_DELAY_MS = 100;
 
+/** Lost clients in a row after which accepting pauses all the same. */
+const MAX_LOST_IN_A_ROW = 1000;
+
+/**
+ * Whether `accept()` failed for a client that reset or vanished before it
+ * was accepted (CPython's ECONNABORTED, EPROTO, EAGAIN…; Deno reports a
+ * reset before accept as `NotConnected`), not for the listener or the
+ * system.
+ */
+function isLostClient(error: unknown): boolean {
+  const errors = Deno.errors;
+  return error instanceof errors.NotConnected ||
+    error instanceof errors.ConnectionAborted ||
+    error instanceof errors.ConnectionReset ||
+    error instanceof errors.Interrupted ||
+    error instanceof errors.WouldBlock;
+}
+
 /**
  * A server listening on sockets, as `asyncio.Server`: made by
  * `startServer` (or `startUnixServer`), it accepts connections and runs the client callback of
@@ -153,13 +171,22 @@ export class Server {
 
   /** The accept loop of one listener: every error is caught here. */
   async #acceptLoop(listener: Deno.Listener): Promise<void> {
+    let lostInARow = 0;
     for (;;) {
       let conn: Deno.Conn;
       try {
         conn = await listener.accept();
+        lostInARow = 0;
       } catch (exception) {
         if (!this.#serving) return;
         if (exception instanceof Deno.errors.BadResource) return;
+        // A client that reset or vanished before it was accepted: the next
+        // one is served at once, as CPython's accept loop does (it backs
+        // off only when resources run out; a long run of these, too).
+        if (isLostClient(exception) && ++lostInARow < MAX_LOST_IN_A_ROW) {
+          continue;
+        }
+        lostInARow = 0;
         if (!this.#loop.isClosed()) {
           this.#loop.callExceptionHandler({
             message: "socket.accept() out of system resource",
