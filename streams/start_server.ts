@@ -145,7 +145,22 @@ export function startServer(
   );
 }
 
-// deno-lint-ignore require-yield
+/** Binds retried, a macrotask apart, while the address is still in use. */
+const BIND_RETRIES = 3;
+
+/** Wait for Deno's next macrotask (a `setTimeout(0)`), as a loop Future. */
+function* nextMacrotask(loop: AbstractEventLoop): CoroutineGenerator<void> {
+  const fut = loop.createFuture<undefined>();
+  const timer = setTimeout(() => {
+    if (!fut.done()) fut.setResult(undefined);
+  }, 0);
+  try {
+    yield* fut;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function* listen(
   loop: AbstractEventLoop,
   clientConnected: ClientConnectedCallback,
@@ -160,9 +175,22 @@ function* listen(
   };
   if (options.reusePort === true) listenOptions.reusePort = true;
   const ssl = options.ssl ?? null;
-  const listener = ssl === null
-    ? Deno.listen(listenOptions)
-    : Deno.listenTls({ ...listenOptions, cert: ssl.cert, key: ssl.key });
+  let listener: Deno.Listener;
+  for (let attempt = 0;; attempt++) {
+    try {
+      listener = ssl === null
+        ? Deno.listen(listenOptions)
+        : Deno.listenTls({ ...listenOptions, cert: ssl.cert, key: ssl.key });
+      break;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+      if (attempt === BIND_RETRIES) throw error;
+      // A server on this address closed in this turn (`close()`, then
+      // `startServer` again): Deno frees its socket only once the accept it
+      // had pending is dropped, a macrotask later. CPython rebinds at once.
+      yield* nextMacrotask(loop);
+    }
+  }
   const server = new Server(loop, [listener], clientConnected, limit, ssl);
   if (options.startServing !== false) server.startServingNow();
   return server;

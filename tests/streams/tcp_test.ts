@@ -392,3 +392,34 @@ Deno.test("drain() raises the connection's error once the peer is gone", async (
     await shutdown(server);
   });
 });
+
+Deno.test("startServer() on the port a server closed just now rebinds at once, as CPython does (#16)", async () => {
+  await run(async () => {
+    const first = await startServer(echoUpper, "127.0.0.1", 0);
+    const port = portOf(first);
+    assert.equal(await ask(port, "a\n"), "A\n");
+    first.close();
+    // Deno frees the socket a macrotask after close(): no wait here.
+    const second = await startServer(echoUpper, "127.0.0.1", port);
+    assert.equal(portOf(second), port);
+    assert.equal(await ask(port, "b\n"), "B\n");
+    second.close();
+    await first.waitClosed();
+    await second.waitClosed();
+  });
+});
+
+Deno.test("startServer() on a port another server keeps raises AddrInUse (#16)", async () => {
+  await run(async () => {
+    const server = await startServer(echoUpper, "127.0.0.1", 0);
+    try {
+      await assert.rejects(
+        async () => await startServer(echoUpper, "127.0.0.1", portOf(server)),
+        Deno.errors.AddrInUse,
+      );
+    } finally {
+      server.close();
+      await server.waitClosed();
+    }
+  });
+});
