@@ -307,6 +307,11 @@ export class EventLoop implements AbstractEventLoop {
         `createTask: options must be an object, got ${typeof options}`,
       );
     }
+    for (const key of Object.keys(options)) {
+      if (key !== "name") {
+        throw new TypeError(`createTask: unknown option "${key}"`);
+      }
+    }
     const name = options.name ?? null;
     if (name !== null && typeof name !== "string") {
       throw new TypeError(
@@ -373,6 +378,13 @@ export class EventLoop implements AbstractEventLoop {
    * of a promise it returns (an `async` handler), are logged, never raised.
    */
   callExceptionHandler(context: ExceptionContext): void {
+    if (context === null || typeof context !== "object") {
+      throw new TypeError(
+        `callExceptionHandler: context must be an object, got ${
+          context === null ? "null" : typeof context
+        }`,
+      );
+    }
     const handler = this.#exceptionHandler;
     let result: unknown;
     try {

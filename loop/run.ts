@@ -86,6 +86,13 @@ export async function run<T>(
   if (!isCoroutineLike(main)) {
     throw new ValueError(`a coroutine was expected, got ${describe(main)}`);
   }
+  if (
+    typeof main === "function" && main.constructor?.name === "GeneratorFunction"
+  ) {
+    throw new TypeError(
+      "run: main is a generator function; make it a coroutine function with coroutine(function* …), or pass an async function",
+    );
+  }
   if (options === null || typeof options !== "object") {
     throw new TypeError(
       `run: options must be an object, got ${typeof options}`,

@@ -32,6 +32,18 @@ export function checkLimit(api: string, limit: unknown): number {
   return limit;
 }
 
+/** Throw unless `backlog` (an option) is absent or an integer. */
+export function checkBacklog(api: string, backlog: unknown): void {
+  if (
+    backlog !== undefined &&
+    (typeof backlog !== "number" || !Number.isInteger(backlog))
+  ) {
+    throw new TypeError(
+      `${api}: options.backlog must be an integer, got ${describe(backlog)}`,
+    );
+  }
+}
+
 /** Throw unless `path` is a non-empty string; return it. */
 export function checkPath(api: string, path: unknown): string {
   if (typeof path !== "string") {

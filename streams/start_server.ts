@@ -12,7 +12,12 @@ import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
 import { checkFunction } from "../loop/events.ts";
 import type { ClientConnectedCallback } from "./_stream_protocol.ts";
-import { checkLimit, checkOptions, checkPort } from "./_checks.ts";
+import {
+  checkBacklog,
+  checkLimit,
+  checkOptions,
+  checkPort,
+} from "./_checks.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
@@ -127,6 +132,7 @@ export function startServer(
   checkPort("startServer", port);
   checkOptions("startServer", options, OPTIONS);
   const limit = checkLimit("startServer", options.limit ?? DEFAULT_LIMIT);
+  checkBacklog("startServer", options.backlog);
   const ssl = options.ssl ?? null;
   if (
     ssl !== null &&

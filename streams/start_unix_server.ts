@@ -11,7 +11,12 @@ import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
 import type { ClientConnectedCallback } from "./_stream_protocol.ts";
-import { checkLimit, checkOptions, checkPath } from "./_checks.ts";
+import {
+  checkBacklog,
+  checkLimit,
+  checkOptions,
+  checkPath,
+} from "./_checks.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
@@ -93,6 +98,7 @@ export function startUnixServer(
     "startServing",
   ]);
   const limit = checkLimit("startUnixServer", options.limit ?? DEFAULT_LIMIT);
+  checkBacklog("startUnixServer", options.backlog);
   return new Op(
     listenUnix(getEventLoop(), clientConnected, path, limit, options),
     "startUnixServer",

@@ -117,6 +117,16 @@ export class StreamWriter {
    * @param data The chunks to send, in order.
    */
   writelines(data: Iterable<Uint8Array>): void {
+    if (
+      data === null || typeof data !== "object" ||
+      typeof (data as Iterable<Uint8Array>)[Symbol.iterator] !== "function"
+    ) {
+      throw new TypeError(
+        `writelines: data must be an iterable of Uint8Array, got ${
+          describe(data)
+        }`,
+      );
+    }
     this.#transport.writelines(data);
   }
 

@@ -789,6 +789,11 @@ export function currentTask(
  * ```
  */
 export function allTasks(loop: AbstractEventLoop | null = null): Set<Task> {
+  if (loop !== null && typeof loop?.callSoon !== "function") {
+    throw new TypeError(
+      `allTasks: loop must be an event loop or null, got ${describe(loop)}`,
+    );
+  }
   return pendingTasksOf(loop ?? getRunningLoop());
 }
 
