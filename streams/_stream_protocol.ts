@@ -7,7 +7,8 @@
  * @module
  */
 import type { AbstractEventLoop } from "../loop/events.ts";
-import { Coroutine, coroutine } from "../tasks/coroutine.ts";
+import { awaitResult } from "../tasks/_combinators.ts";
+import { coroutine } from "../tasks/coroutine.ts";
 import { ConnectionResetError } from "../tasks/exceptions.ts";
 import type { Future } from "../tasks/future.ts";
 import type { Task } from "../tasks/task.ts";
@@ -15,7 +16,7 @@ import type { Protocol, SocketTransport } from "./_socket_transport.ts";
 import { kSetTransport, type StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
-/** A client callback of `startServer`: sync, `async`, or a generator coroutine. */
+/** A client callback of `startServer`: plain, `async`, or a generator function. */
 export type ClientConnectedCallback = (
   reader: StreamReader,
   writer: StreamWriter,
@@ -27,15 +28,8 @@ const runClientConnected = coroutine(function* clientConnectedCb(
   reader: StreamReader,
   writer: StreamWriter,
 ) {
-  const result = cb(reader, writer);
-  if (result instanceof Coroutine) return yield* result;
-  if (
-    result !== null && typeof result === "object" &&
-    typeof (result as PromiseLike<unknown>).then === "function"
-  ) {
-    return yield result;
-  }
-  return result;
+  // A plain function, an async one, or a generator (coroutine) function.
+  return yield* awaitResult(cb(reader, writer));
 });
 
 function onClientDone(

@@ -8,9 +8,10 @@
 import { type AbstractEventLoop, checkFunction } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Op } from "../tasks/_op.ts";
-import { Coroutine, type CoroutineGenerator } from "../tasks/coroutine.ts";
+import { awaitResult } from "../tasks/_combinators.ts";
+import type { Coroutine, CoroutineGenerator } from "../tasks/coroutine.ts";
 import { RuntimeError } from "../tasks/exceptions.ts";
-import { type Awaitable, Future } from "../tasks/future.ts";
+import type { Awaitable, Future } from "../tasks/future.ts";
 import type { Deque } from "./_deque.ts";
 
 /**
@@ -43,24 +44,7 @@ function* callBody<A, T>(
   body: RunBody<A, T>,
   arg: A,
 ): CoroutineGenerator<T> {
-  const result = body(arg);
-  if (result instanceof Coroutine || result instanceof Future) {
-    return yield* result as Iterable<unknown, T>;
-  }
-  if (
-    result !== null && typeof result === "object" &&
-    typeof (result as PromiseLike<T>).then === "function"
-  ) {
-    return (yield result) as T;
-  }
-  if (
-    result !== null && typeof result === "object" &&
-    typeof (result as Generator).next === "function" &&
-    typeof (result as Generator)[Symbol.iterator] === "function"
-  ) {
-    return yield* result as Generator<unknown, T, unknown>;
-  }
-  return result as T;
+  return (yield* awaitResult(body(arg))) as T;
 }
 
 /** Something with `acquire()`/`release()`: what `async with` enters. */

@@ -423,3 +423,21 @@ Deno.test("startServer() on a port another server keeps raises AddrInUse (#16)",
     }
   });
 });
+
+Deno.test("startServer() runs a generator function handler as a generator coroutine (#16)", async () => {
+  await run(async () => {
+    const server = await startServer(
+      function* (reader: StreamReader, writer: StreamWriter) {
+        const line: Uint8Array = yield* reader.readLine();
+        writer.write(enc(dec(line).toUpperCase()));
+        yield* writer.drain();
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+    );
+    assert.equal(await ask(portOf(server), "gen\n"), "GEN\n");
+    server.close();
+    await server.waitClosed();
+  });
+});
