@@ -5,7 +5,6 @@
  * @module
  */
 import {
-  closeHooks,
   currentHolder,
   describe,
   factories,
@@ -27,6 +26,7 @@ import {
   type TimerHandle,
 } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
+import { failed, retrieved, type Unretrieved } from "./_unretrieved.ts";
 import {
   CancelledError,
   InvalidStateError,
@@ -103,17 +103,6 @@ export function scheduleLater<A>(
     ? fast.call(loop, delay, fn as (arg: unknown) => unknown, arg)
     : loop.callLater(delay, fn, arg);
 }
-
-/** Futures whose exception nobody has retrieved yet, per loop. */
-const unretrieved = new Map<object, Set<Future<unknown>>>();
-
-closeHooks.push((loop) => {
-  const futures = unretrieved.get(loop);
-  if (futures === undefined) return;
-  unretrieved.delete(loop);
-  for (const fut of futures) fut[kReportUnretrieved]();
-});
-const kReportUnretrieved: unique symbol = Symbol("reportUnretrieved");
 
 /**
  * One `then()` call on a Future (or on `sleep(0)`), waiting to be settled: a
@@ -284,7 +273,8 @@ export class Future<T = unknown> implements Awaitable<T> {
   #callbacks: unknown[] | null = null;
   #cancelMessage: string | null = null;
   #cancelledExc: CancelledError | null = null;
-  #logTraceback = false;
+  /** The report made if nobody retrieves the exception (`_unretrieved.ts`). */
+  #unretrieved: Unretrieved | null = null;
 
   /**
    * Make a pending Future.
@@ -379,11 +369,7 @@ export class Future<T = unknown> implements Awaitable<T> {
     }
     this.#exception = exception;
     this.#state = FINISHED;
-    this.#logTraceback = true;
-    const loop = this.#loop as object;
-    let set = unretrieved.get(loop);
-    if (set === undefined) unretrieved.set(loop, set = new Set());
-    set.add(this as Future<unknown>);
+    this.#unretrieved = failed(this, this.#loop, exception, this.kind);
     this.#scheduleCallbacks();
   }
 
@@ -491,23 +477,11 @@ export class Future<T = unknown> implements Awaitable<T> {
   }
 
   #retrieved(): void {
-    if (this.#logTraceback) {
-      this.#logTraceback = false;
-      unretrieved.get(this.#loop as object)?.delete(this as Future<unknown>);
+    const report = this.#unretrieved;
+    if (report !== null) {
+      this.#unretrieved = null;
+      retrieved(report);
     }
-  }
-
-  /** @ignore */
-  [kReportUnretrieved](): void {
-    if (!this.#logTraceback) return;
-    this.#logTraceback = false;
-    const key = this.kind === "Task" ? "task" : "future";
-    this.#loop.callExceptionHandler({
-      message: `${this.kind} exception was never retrieved`,
-      exception: this.#exception,
-      [key]: this,
-      future: this,
-    });
   }
 
   #scheduleCallbacks(): void {
