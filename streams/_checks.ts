@@ -32,6 +32,30 @@ export function checkLimit(api: string, limit: unknown): number {
   return limit;
 }
 
+/** asyncio's `SSL_HANDSHAKE_TIMEOUT`, in seconds. */
+export const SSL_HANDSHAKE_TIMEOUT = 60;
+
+/**
+ * Check `options.sslHandshakeTimeout`: absent or `null` (asyncio's 60 s), or
+ * a positive number of seconds; return it.
+ */
+export function checkHandshakeTimeout(api: string, value: unknown): number {
+  const timeout = value ?? SSL_HANDSHAKE_TIMEOUT;
+  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
+    throw new TypeError(
+      `${api}: options.sslHandshakeTimeout must be a number of seconds, got ${
+        describe(timeout)
+      }`,
+    );
+  }
+  if (timeout <= 0) {
+    throw new ValueError(
+      `ssl_handshake_timeout should be a positive number, got ${timeout}`,
+    );
+  }
+  return timeout;
+}
+
 /** Throw unless `backlog` (an option) is absent or an integer. */
 export function checkBacklog(api: string, backlog: unknown): void {
   if (

@@ -10,7 +10,7 @@ import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
-import { ValueError } from "../tasks/exceptions.ts";
+import { ConnectionAbortedError, ValueError } from "../tasks/exceptions.ts";
 import { Op } from "../tasks/_op.ts";
 import {
   clientTlsOptions,
@@ -18,7 +18,13 @@ import {
   toPythonError,
 } from "./_socket_transport.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
-import { checkLimit, checkOptions, checkPort, checkSsl } from "./_checks.ts";
+import {
+  checkHandshakeTimeout,
+  checkLimit,
+  checkOptions,
+  checkPort,
+  checkSsl,
+} from "./_checks.ts";
 import { DEFAULT_LIMIT, StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
@@ -53,6 +59,13 @@ export interface OpenConnectionOptions {
    * @default {null}
    */
   serverHostname?: string | null;
+  /**
+   * How long the TLS handshake may take, in seconds, before the connection
+   * is aborted (`ConnectionAbortedError`); only meaningful with `ssl`.
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number | null;
 }
 
 function settleConnect(
@@ -71,7 +84,12 @@ function settleConnect(
 }
 
 /** The keys of `openConnection`'s options. */
-const OPTIONS = ["limit", "ssl", "serverHostname"] as const;
+const OPTIONS = [
+  "limit",
+  "ssl",
+  "serverHostname",
+  "sslHandshakeTimeout",
+] as const;
 
 /**
  * Establish a TCP connection and return a `[reader, writer]` pair, as
@@ -125,9 +143,16 @@ export function openConnection(
   if (serverHostname !== null && ssl === null) {
     throw new ValueError("server_hostname is only meaningful with ssl");
   }
+  const handshakeTimeout = checkHandshakeTimeout(
+    "openConnection",
+    options.sslHandshakeTimeout,
+  );
+  if ((options.sslHandshakeTimeout ?? null) !== null && ssl === null) {
+    throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
+  }
   const dial = ssl === null
     ? () => Deno.connect({ hostname: host, port })
-    : () => dialTls(host, port, serverHostname ?? host, ssl);
+    : () => dialTls(host, port, serverHostname ?? host, ssl, handshakeTimeout);
   return new Op(
     openStream(getEventLoop(), dial, limit, ssl, host),
     "openConnection",
@@ -144,6 +169,7 @@ async function dialTls(
   port: number,
   serverHostname: string,
   ssl: SslClientOptions,
+  handshakeTimeout: number,
 ): Promise<Deno.TlsConn> {
   let conn: Deno.TlsConn;
   if (serverHostname === host) {
@@ -161,11 +187,26 @@ async function dialTls(
       throw error;
     }
   }
+  // A peer that accepts TCP but never speaks TLS: abort, as asyncio does.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.close(); // the pending handshake then fails
+  }, Math.ceil(handshakeTimeout * 1000));
   try {
     await conn.handshake();
   } catch (error) {
+    if (timedOut) {
+      throw new ConnectionAbortedError(
+        `SSL handshake is taking longer than ${
+          handshakeTimeout.toFixed(1)
+        } seconds: aborting the connection`,
+      );
+    }
     conn.close();
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return conn;
 }

@@ -6,18 +6,14 @@
 import { describe } from "../loop/_runtime.ts";
 import { type AbstractEventLoop, inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { ValueError } from "../tasks/exceptions.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import { sleep } from "../tasks/sleep.ts";
 import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import { SocketTransport } from "./_socket_transport.ts";
-import { checkOptions, checkSsl } from "./_checks.ts";
+import { checkHandshakeTimeout, checkOptions, checkSsl } from "./_checks.ts";
 import type { SslClientOptions } from "./open_connection.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import type { Transport } from "./transport.ts";
-
-/** asyncio's `SSL_HANDSHAKE_TIMEOUT`, in seconds. */
-const SSL_HANDSHAKE_TIMEOUT = 60;
 
 /** Options for `StreamWriter.startTls()`. */
 export interface StartTlsOptions {
@@ -288,19 +284,7 @@ export class StreamWriter {
         }`,
       );
     }
-    const timeout = options.sslHandshakeTimeout ?? SSL_HANDSHAKE_TIMEOUT;
-    if (typeof timeout !== "number" || Number.isNaN(timeout)) {
-      throw new TypeError(
-        `${api}: options.sslHandshakeTimeout must be a number of seconds, got ${
-          describe(timeout)
-        }`,
-      );
-    }
-    if (timeout <= 0) {
-      throw new ValueError(
-        `ssl_handshake_timeout should be a positive number, got ${timeout}`,
-      );
-    }
+    const timeout = checkHandshakeTimeout(api, options.sslHandshakeTimeout);
     return new Op(
       this.#startTls(sslcontext, serverHostname, timeout),
       "StreamWriter.startTls",

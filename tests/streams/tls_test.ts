@@ -262,3 +262,64 @@ Deno.test("TLS: a server aborting a client in its handshake never runs the callb
     assert.equal(connected, false);
   });
 });
+
+Deno.test("TLS: openConnection() to a peer that accepts TCP and never speaks TLS aborts after sslHandshakeTimeout (#16)", async () => {
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = silent.accept();
+  try {
+    await quietly(async () => {
+      const t0 = performance.now();
+      await assert.rejects(
+        async () =>
+          await openConnection(
+            "127.0.0.1",
+            (silent.addr as Deno.NetAddr).port,
+            { ssl: CLIENT_SSL, sslHandshakeTimeout: 0.2 },
+          ),
+        {
+          name: "ConnectionAbortedError",
+          message:
+            "SSL handshake is taking longer than 0.2 seconds: aborting the connection",
+        },
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      assert.ok(seconds >= 0.19 && seconds < 5, `aborted after ${seconds} s`);
+    });
+  } finally {
+    (await accepted).close();
+    silent.close();
+  }
+});
+
+Deno.test("TLS: openConnection() checks sslHandshakeTimeout as asyncio does (#16)", () => {
+  assert.throws(
+    () =>
+      openConnection("127.0.0.1", 1, {
+        ssl: CLIENT_SSL,
+        sslHandshakeTimeout: 0,
+      }),
+    {
+      name: "ValueError",
+      message: "ssl_handshake_timeout should be a positive number, got 0",
+    },
+  );
+  assert.throws(
+    () => openConnection("127.0.0.1", 1, { sslHandshakeTimeout: 1 }),
+    {
+      name: "ValueError",
+      message: "ssl_handshake_timeout is only meaningful with ssl",
+    },
+  );
+  assert.throws(
+    () =>
+      openConnection("127.0.0.1", 1, {
+        ssl: CLIENT_SSL,
+        sslHandshakeTimeout: "1" as never,
+      }),
+    {
+      name: "TypeError",
+      message:
+        'openConnection: options.sslHandshakeTimeout must be a number of seconds, got string "1"',
+    },
+  );
+});
