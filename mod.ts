@@ -153,6 +153,8 @@ export {
   FileNotFoundError,
   IncompleteReadError,
   LimitOverrunError,
+  OSError,
+  type OSErrorOptions,
   SSLCertVerificationError,
   SSLError,
 } from "./tasks/exceptions.ts";

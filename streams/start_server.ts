@@ -8,6 +8,7 @@ import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
+import { OSError } from "../tasks/exceptions.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
 import { checkFunction } from "../loop/events.ts";
@@ -151,6 +152,24 @@ export function startServer(
   );
 }
 
+/**
+ * What binding to a taken address raises, as asyncio's `create_server`:
+ * an `OSError` with the system's errno and CPython's message.
+ */
+function bindError(
+  error: Error,
+  address: { hostname?: string; port?: number },
+): OSError {
+  const errno = Number(/\(os error (\d+)\)/.exec(error.message)?.[1] ?? NaN);
+  const known = Number.isInteger(errno) ? errno : null;
+  const strerror = "address already in use";
+  return new OSError(
+    `${known === null ? "" : `[Errno ${known}] `}error while attempting to ` +
+      `bind on address ('${address.hostname}', ${address.port}): ${strerror}`,
+    { errno: known, strerror, cause: error },
+  );
+}
+
 /** Binds retried, a macrotask apart, while the address is still in use. */
 const BIND_RETRIES = 3;
 
@@ -190,7 +209,7 @@ function* listen(
       break;
     } catch (error) {
       if (!(error instanceof Deno.errors.AddrInUse)) throw error;
-      if (attempt === BIND_RETRIES) throw error;
+      if (attempt === BIND_RETRIES) throw bindError(error, listenOptions);
       // A server on this address closed in this turn (`close()`, then
       // `startServer` again): Deno frees its socket only once the accept it
       // had pending is dropped, a macrotask later. CPython rebinds at once.

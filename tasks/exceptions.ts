@@ -445,6 +445,50 @@ export class LimitOverrunError extends Error {
   }
 }
 
+/** Options for `new OSError()` and its subclasses. */
+export interface OSErrorOptions extends ErrorOptions {
+  /** The system's error number (`errno.EADDRINUSE`, …), if known. */
+  errno?: number | null;
+  /** The system's description of it, if known. */
+  strerror?: string | null;
+}
+
+/**
+ * Python's `OSError`: a system call failed. The base class of the
+ * connection errors, `FileNotFoundError` and `SSLError`, as in Python; it
+ * carries Python's `errno` and `strerror` where the error gave them, and
+ * Deno's error as the `cause`.
+ *
+ * @example Catching what binding raises
+ * ```ts
+ * import { ConnectionRefusedError, OSError } from "@asyncio/deno";
+ * const e = new OSError("[Errno 98] address already in use", {
+ *   errno: 98,
+ *   strerror: "address already in use",
+ * });
+ * console.log(e.errno, new ConnectionRefusedError() instanceof OSError); // 98 true
+ * ```
+ */
+export class OSError extends Error {
+  /** The system's error number, or `null`. */
+  errno: number | null;
+  /** The system's description of the error, or `null`. */
+  strerror: string | null;
+
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
+   */
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message ?? "", options);
+    this.name = "OSError";
+    this.errno = options?.errno ?? null;
+    this.strerror = options?.strerror ?? null;
+  }
+}
+
 /**
  * Python's `ConnectionError`: the base class of the connection errors that
  * the streams raise in place of Deno's (`ConnectionResetError`, …). The Deno
@@ -457,15 +501,15 @@ export class LimitOverrunError extends Error {
  * console.log(e instanceof ConnectionError, e.name); // true ConnectionResetError
  * ```
  */
-export class ConnectionError extends Error {
+export class ConnectionError extends OSError {
   /**
    * Make the exception.
    *
    * @param message What happened.
    * @param options The underlying error, as `cause`.
    */
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message ?? "", options);
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
     this.name = "ConnectionError";
   }
 }
@@ -568,15 +612,15 @@ export class BrokenPipeError extends ConnectionError {
  * console.log(new FileNotFoundError().name); // FileNotFoundError
  * ```
  */
-export class FileNotFoundError extends Error {
+export class FileNotFoundError extends OSError {
   /**
    * Make the exception.
    *
    * @param message What happened.
    * @param options The underlying error, as `cause`.
    */
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message ?? "", options);
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
     this.name = "FileNotFoundError";
   }
 }
@@ -592,7 +636,7 @@ export class FileNotFoundError extends Error {
  * console.log(e instanceof SSLError, e.reason); // true CERTIFICATE_VERIFY_FAILED
  * ```
  */
-export class SSLError extends Error {
+export class SSLError extends OSError {
   /** What failed, in OpenSSL's words where there is one. */
   reason: string;
 
@@ -603,8 +647,12 @@ export class SSLError extends Error {
    * @param options The underlying error, as `cause`.
    * @param reason What failed; `"SSL_ERROR"` unless told.
    */
-  constructor(message?: string, options?: ErrorOptions, reason = "SSL_ERROR") {
-    super(message ?? "", options);
+  constructor(
+    message?: string,
+    options?: OSErrorOptions,
+    reason = "SSL_ERROR",
+  ) {
+    super(message, options);
     this.name = "SSLError";
     this.reason = reason;
   }

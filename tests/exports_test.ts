@@ -88,6 +88,7 @@ const GOLDEN = [
   "FileNotFoundError",
   "IncompleteReadError",
   "LimitOverrunError",
+  "OSError",
   "SSLCertVerificationError",
   "SSLError",
   "Server",

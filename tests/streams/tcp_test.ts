@@ -10,6 +10,7 @@ import {
   type ExceptionContext,
   getRunningLoop,
   openConnection,
+  OSError,
   run,
   sleep,
   startServer,
@@ -409,13 +410,29 @@ Deno.test("startServer() on the port a server closed just now rebinds at once, a
   });
 });
 
-Deno.test("startServer() on a port another server keeps raises AddrInUse (#16)", async () => {
+// s = await asyncio.start_server(cb, "127.0.0.1", 0); port = ...
+// await asyncio.start_server(cb, "127.0.0.1", port)
+// -> OSError: [Errno 98] error while attempting to bind on address
+//    ('127.0.0.1', PORT): address already in use
+Deno.test("startServer() on a port another server keeps raises CPython's OSError, with errno (#16)", async () => {
   await run(async () => {
     const server = await startServer(echoUpper, "127.0.0.1", 0);
+    const port = portOf(server);
     try {
       await assert.rejects(
-        async () => await startServer(echoUpper, "127.0.0.1", portOf(server)),
-        Deno.errors.AddrInUse,
+        async () => await startServer(echoUpper, "127.0.0.1", port),
+        (error: unknown) => {
+          assert.ok(error instanceof OSError);
+          assert.equal(error.name, "OSError");
+          assert.equal(error.errno, 98);
+          assert.equal(error.strerror, "address already in use");
+          assert.equal(
+            error.message,
+            `[Errno 98] error while attempting to bind on address ('127.0.0.1', ${port}): address already in use`,
+          );
+          assert.ok(error.cause instanceof Deno.errors.AddrInUse);
+          return true;
+        },
       );
     } finally {
       server.close();
