@@ -108,7 +108,7 @@ export function labelOf(holder: Holder): Holder["task"] {
 export function labelForWait(holder: Holder): Holder["task"] {
   for (let h: Holder | null = holder; h !== null; h = h.up) {
     if (h.task !== null) return h.task;
-    h.waited = true;
+    if (h.up !== null) h.waited = true;
   }
   return null;
 }

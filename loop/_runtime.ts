@@ -159,12 +159,23 @@ export function currentHolder(): Holder | undefined {
   return holder === undefined ? undefined : frameOf(holder);
 }
 
-/** The task running now, from a generator step or the async context. */
-export function currentTaskLike(): TaskLike | null {
-  if (runtime.syncTask !== null) return runtime.syncTask;
-  const holder = currentHolder();
+/**
+ * The holder an `await` made now is attributed through: none in a generator
+ * task's step (`runtime.syncTask` is the task), else `currentHolder()`.
+ */
+export function awaitingHolder(): Holder | undefined {
+  return runtime.syncTask === null ? currentHolder() : undefined;
+}
+
+/** The running task `holder` belongs to, if any. */
+export function taskOf(holder: Holder | undefined): TaskLike | null {
   const task = holder === undefined ? null : labelOf(holder);
   return task === null || task.done() ? null : task;
+}
+
+/** The task running now, from a generator step or the async context. */
+export function currentTaskLike(): TaskLike | null {
+  return runtime.syncTask ?? taskOf(currentHolder());
 }
 
 /**

@@ -5,9 +5,9 @@
  * @module
  */
 import {
+  awaitingHolder,
   context,
   currentHolder,
-  currentTaskLike,
   type Holder,
   holdWait,
   labelForWait,
@@ -15,6 +15,7 @@ import {
   newPromise,
   runtime,
   type TaskLike,
+  taskOf,
 } from "../loop/_runtime.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
 import { Future, kAwait, mustWaitTurn, Waiter, waitTurn } from "./future.ts";
@@ -39,12 +40,10 @@ export class Op<T> extends Coroutine<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    try {
-      this.claim();
-    } catch (error) {
-      return Promise.reject(error).then(onFulfilled, onRejected);
-    }
-    if (mustWaitTurn()) {
+    const reused = this.claimForThen(onFulfilled, onRejected);
+    if (reused !== null) return reused;
+    const holder = awaitingHolder();
+    if (mustWaitTurn(holder)) {
       // A native reaction, not the Future's callback: it runs in the async
       // context captured here, the task's, so the generator's waits are its.
       return waitTurn().then(() => start(this.generator())).then(
@@ -52,7 +51,7 @@ export class Op<T> extends Coroutine<T> {
         onRejected,
       );
     }
-    const task = currentTaskLike();
+    const task = runtime.syncTask ?? taskOf(holder);
     if (task === null) {
       return start(this.generator()).then(onFulfilled, onRejected);
     }
@@ -84,7 +83,7 @@ export class Op<T> extends Coroutine<T> {
           onRejected,
           madePromise.resolve,
           madePromise.reject,
-          currentHolder() ?? null,
+          holder ?? currentHolder() ?? null,
         ),
       );
       return promise;
@@ -111,7 +110,7 @@ export class Op<T> extends Coroutine<T> {
           onRejected,
           madePromise.resolve,
           madePromise.reject,
-          currentHolder() ?? null,
+          holder ?? currentHolder() ?? null,
         ),
       );
       return promise;

@@ -7,6 +7,7 @@
 import {
   describe,
   enterFreshHolder,
+  entryHolders,
   kCoroutineFunction,
 } from "../loop/_runtime.ts";
 import { RuntimeError } from "./exceptions.ts";
@@ -72,6 +73,22 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
   }
 
   /**
+   * Claim the coroutine for a `then()`: `null`, or, when it was awaited
+   * already, the rejected promise that `then()` returns.
+   */
+  protected claimForThen<R1, R2>(
+    onFulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
+    onRejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
+  ): Promise<R1 | R2> | null {
+    try {
+      this.claim();
+      return null;
+    } catch (error) {
+      return Promise.reject(error).then(onFulfilled, onRejected);
+    }
+  }
+
+  /**
    * The generator to drive: the one given to the constructor. A subclass
    * that gave `null` makes it here.
    */
@@ -110,10 +127,11 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
  * awaiting task's, so cancellation reaches it.
  */
 async function driveInline<T>(generator: CoroutineGenerator<T>): Promise<T> {
-  // This runs in the awaiter's `then()` job, in the holder its continuation
-  // captured: a `createTask(work())` in the generator would re-label that one
-  // to the new task. Run in a holder of our own, labelled the same.
-  enterFreshHolder();
+  // Without the promise hooks, this runs in the holder the awaiter's
+  // continuation captured, and a `createTask(work())` in the generator would
+  // re-label that one: run in a holder of our own, labelled the same. (With
+  // them, this call's own entry is that holder already.)
+  if (!entryHolders) enterFreshHolder();
   let value: unknown = undefined;
   let error: unknown = undefined;
   let failed = false;

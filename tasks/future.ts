@@ -5,18 +5,19 @@
  * @module
  */
 import {
+  awaitingHolder,
   currentHolder,
   describe,
   factories,
   type Holder,
   holdWait,
   labelForWait,
-  labelOf,
   madePromise,
   mustHold,
   newPromise,
   runtime,
   type TaskLike,
+  taskOf,
 } from "../loop/_runtime.ts";
 import {
   type AbstractEventLoop,
@@ -224,13 +225,13 @@ function startWait(waiter: Waiter, task: AwaitingTask | null): void {
  * work when awaited (a lock, a deadline, a coroutine) must then first wait
  * its turn (`waitTurn`), so that the work happens in the task's step.
  */
-export function mustWaitTurn(): boolean {
-  if (runtime.syncTask !== null) return false;
-  const holder = currentHolder();
+export function mustWaitTurn(
+  holder: Holder | undefined = awaitingHolder(),
+): boolean {
   if (holder === undefined) return false;
   if (mustHold(holder)) return true;
-  const task = labelOf(holder);
-  return task !== null && !task.done() && task !== runtime.stepping;
+  const task = taskOf(holder);
+  return task !== null && task !== runtime.stepping;
 }
 
 /**

@@ -72,11 +72,8 @@ class Sleep<T> extends Coroutine<T> {
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    try {
-      this.claim();
-    } catch (error) {
-      return Promise.reject(error).then(onFulfilled, onRejected);
-    }
+    const reused = this.claimForThen(onFulfilled, onRejected);
+    if (reused !== null) return reused;
     return this.#future().then(onFulfilled, onRejected);
   }
 
