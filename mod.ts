@@ -50,6 +50,7 @@ export {
   type ExceptionCondition,
   ExceptionGroup,
   InvalidStateError,
+  KeyboardInterrupt,
   RuntimeError,
   TimeoutError,
   ValueError,

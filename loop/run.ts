@@ -3,7 +3,12 @@
  *
  * @module
  */
-import { RuntimeError, ValueError } from "../tasks/exceptions.ts";
+import {
+  CancelledError,
+  KeyboardInterrupt,
+  RuntimeError,
+  ValueError,
+} from "../tasks/exceptions.ts";
 import {
   describe,
   factories,
@@ -14,6 +19,7 @@ import {
 import { type EventLoop, kWhenQuiet } from "./base_event_loop.ts";
 import type { AbstractEventLoop } from "./events.ts";
 import { getEventLoop, setEventLoop } from "./policy.ts";
+import { exitIfUnhandled, watchSigint } from "./_sigint.ts";
 
 /**
  * How long shutdown waits, in milliseconds of real time, once the loop has
@@ -60,6 +66,17 @@ function isCoroutineLike(main: unknown): boolean {
  * through the exception handler as CPython reports a pending task it
  * destroys, "Task was destroyed but it is pending!" (with `task` in the
  * context), and `run()` returns main's result.
+ *
+ * Ctrl-C (SIGINT, on the main thread) cancels the main task, as asyncio:
+ * its `finally` blocks run, the leftover tasks are cancelled as above, and
+ * `run()` rejects with `KeyboardInterrupt` (left unhandled, it is printed and
+ * the process exits with status 130, as Python's). A main task that catches
+ * the cancellation and returns makes `run()` return its result. A second
+ * Ctrl-C, while main still cleans up, stops the loop: every task, main too,
+ * is cancelled, and `run()` rejects with `KeyboardInterrupt`. A third has
+ * SIGINT's default action: the process ends at once.
+ *
+ * @throws {KeyboardInterrupt} If Ctrl-C cancelled the main task.
  *
  * @example The entry point of a program
  * ```ts
@@ -115,7 +132,26 @@ export async function run<T>(
       ? new LazyCoroutine(main as () => unknown, main.name)
       : main;
     const task = loop.createTask(coro as PromiseLike<T>, { name });
-    return await loop.runUntilComplete(task as PromiseLike<T>);
+    const sigint = watchSigint(loop, task);
+    try {
+      return await loop.runUntilComplete(task as PromiseLike<T>);
+    } catch (error) {
+      // Stopped by a second Ctrl-C, or cancelled by the first and by
+      // nothing else: Python's KeyboardInterrupt.
+      if (
+        sigint.interrupts > 1 ||
+        (sigint.interrupts === 1 && error instanceof CancelledError &&
+          task.uncancel() === 0)
+      ) {
+        const interrupt = new KeyboardInterrupt({ cause: error });
+        exitIfUnhandled(interrupt);
+        throw interrupt;
+      }
+      throw error;
+    } finally {
+      // Shutdown below runs with SIGINT's default action, as in CPython.
+      sigint.remove();
+    }
   } finally {
     try {
       await cancelAllTasks(loop);

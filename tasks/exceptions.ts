@@ -690,3 +690,30 @@ export class SSLCertVerificationError extends SSLError {
     this.verifyMessage = verifyMessage;
   }
 }
+
+/**
+ * Python's `KeyboardInterrupt`: what `run()` rejects with when Ctrl-C
+ * (SIGINT) cancelled its main task. Its `cause` is that `CancelledError`.
+ *
+ * @example Cleaning up after Ctrl-C
+ * ```ts
+ * import { KeyboardInterrupt, run, sleep } from "@asyncio/deno";
+ * try {
+ *   await run(sleep(0.01));
+ * } catch (error) {
+ *   if (!(error instanceof KeyboardInterrupt)) throw error;
+ *   console.log("interrupted");
+ * }
+ * ```
+ */
+export class KeyboardInterrupt extends Error {
+  /**
+   * Make the exception.
+   *
+   * @param options What was interrupted, as `cause`.
+   */
+  constructor(options?: ErrorOptions) {
+    super("", options);
+    this.name = "KeyboardInterrupt";
+  }
+}

@@ -23,6 +23,7 @@ const GOLDEN = [
   // exceptions
   "CancelledError",
   "InvalidStateError",
+  "KeyboardInterrupt",
   "RuntimeError",
   "TimeoutError",
   "ValueError",
@@ -118,6 +119,7 @@ Deno.test("mod.ts exception classes carry their Python names", async () => {
     const name of [
       "CancelledError",
       "InvalidStateError",
+      "KeyboardInterrupt",
       "RuntimeError",
       "TimeoutError",
       "ValueError",

@@ -2,7 +2,7 @@
  * The layering of STYLE.md 6 and DESIGN.md 4, read from the source files:
  * imports point one way (`streams/`, `sync/` → `tasks/` → `loop/`), the loop
  * reaches into `tasks/` only for the exceptions leaf, `Deno` stays in the
- * loop's clock, wake-up and async context (and `streams/`), and no run-time
+ * loop's clock, wake-up, async context and SIGINT (and `streams/`), no run-time
  * import cycle.
  *
  * Reading the sources needs `--allow-read=.` (run from the project root).
@@ -320,11 +320,12 @@ Deno.test("layering: no run-time dependency but node: built-ins and the project'
   assert.deepEqual(bad, []);
 });
 
-Deno.test("layering: Deno only in loop/clock.ts, loop/base_event_loop.ts, loop/_async_context.ts and streams/", async () => {
+Deno.test("layering: Deno only in loop/clock.ts, loop/base_event_loop.ts, loop/_async_context.ts, loop/_sigint.ts and streams/", async () => {
   const allowed = new Set([
     "loop/clock.ts",
     "loop/base_event_loop.ts",
     "loop/_async_context.ts",
+    "loop/_sigint.ts",
   ]);
   const bad: string[] = [];
   for (const file of (await sources()).values()) {
