@@ -307,7 +307,8 @@ export class Server {
 
   /**
    * Start accepting connections until the coroutine is cancelled (or the
-   * server closed): cancelling it closes the server.
+   * server closed): cancelling it closes the server, and leaves the clients
+   * connected to their handlers.
    */
   serveForever(): Awaitable<void> {
     return new Op(this.#serveForever(), "Server.serveForever");
@@ -328,10 +329,11 @@ export class Server {
     try {
       yield* fut;
     } catch (error) {
-      if (error instanceof CancelledError) {
-        this.close();
-        yield* this.#waitClosed();
-      }
+      // Closed, not waited for: the clients' handlers are still running, and
+      // whoever cancelled (Ctrl-C in `run()`) cancels them next; waiting for
+      // them here would wait for every client to hang up (CPython 3.11's
+      // `wait_closed()` returns at once after `close()`, too).
+      if (error instanceof CancelledError) this.close();
       throw error;
     } finally {
       if (this.#servingForeverFut === fut) this.#servingForeverFut = null;
