@@ -2,7 +2,7 @@
  * The async context the module tracks tasks with: which `Holder` the code
  * running now captured. An `await` captures the context current when it
  * starts and restores it in its continuation, and in the `then` of a
- * thenable it awaits (DESIGN.md §3).
+ * thenable it awaits (docs/contract.md §3).
  *
  * Deno keeps that context as one value (V8's continuation-preserved embedder
  * data), and `AsyncLocalStorage` stores its entries in an object kept there.
@@ -33,7 +33,7 @@ export const kHolder: unique symbol = Symbol("asyncio.holder");
  * The mutable store that an `async` coroutine's awaits capture: the task it
  * is labelled with, or, for an *entry* (the holder a coroutine's own call
  * made, see `_entry_holders.ts`), the frame it was called from, whose label
- * it inherits until `createTask` labels it (DESIGN.md §3).
+ * it inherits until `createTask` labels it (docs/contract.md §3).
  */
 export class Holder {
   // The state is kept in private fields behind accessors: another library's

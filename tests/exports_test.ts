@@ -1,5 +1,5 @@
 /**
- * `mod.ts` is our `__all__` (STYLE.md 4): its run-time exports are checked
+ * `mod.ts` is our `__all__` (docs/contract.md, convention 4): its run-time exports are checked
  * against this golden list, written by hand from its explicit re-exports.
  * Adding or removing a public name means editing this list too.
  */

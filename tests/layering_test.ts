@@ -1,5 +1,5 @@
 /**
- * The layering of STYLE.md 6 and DESIGN.md 4, read from the source files:
+ * The layering of docs/contract.md §4, read from the source files:
  * imports point one way (`streams/`, `sync/` → `tasks/` → `loop/`), the loop
  * reaches into `tasks/` only for the exceptions leaf, `Deno` stays in the
  * loop's clock, wake-up, async context and SIGINT (and `streams/`), no run-time

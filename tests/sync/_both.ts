@@ -1,5 +1,5 @@
 /**
- * Run one scenario over both kinds of coroutine (STYLE.md item 13), with
+ * Run one scenario over both kinds of coroutine (docs/contract.md, convention 13), with
  * every wait really made by the flavour's own operator: the body is a
  * generator function that `yield`s each awaitable (`const v = yield
  * q.get()`); the "async" flavour runs it in an `async` function that does

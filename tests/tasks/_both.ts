@@ -1,6 +1,6 @@
 /**
- * Write a scenario once and run it over both kinds of coroutine (STYLE.md
- * item 13): the body is a generator function that waits with `yield*`; the
+ * Write a scenario once and run it over both kinds of coroutine (docs/contract.md,
+ * convention 13): the body is a generator function that waits with `yield*`; the
  * "generator" flavour wraps it with `coroutine()`, the "async" flavour runs
  * it inside an `async` function that `await`s every awaitable the body
  * yields (a bare yield becomes `await sleep(0)`), so each wait really is an

@@ -1,6 +1,6 @@
 /**
- * For tests that embed the CPython twin of a TypeScript program (STYLE.md
- * item 13): the twins' sources are registered as the test module loads, and
+ * For tests that embed the CPython twin of a TypeScript program (docs/contract.md,
+ * convention 13): the twins' sources are registered as the test module loads, and
  * the first test that asks for an output runs them all in one `python3`
  * process (each `exec`'d with its standard output captured, and a fresh
  * event loop policy after it, as a program of its own would see), so every

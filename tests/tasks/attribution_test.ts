@@ -1,6 +1,6 @@
 /**
  * Regression tests for "every coroutine is its own task, however it was
- * created" (DESIGN.md §3, `ATTRIBUTION.md`; #15). JavaScript starts an
+ * created" (docs/contract.md §3, docs/attribution.md; #15). JavaScript starts an
  * `async` function at its call, so coroutines created before their task
  * (`gather(a(), b())`, `coros.map((c) => createTask(c))`) ran their prefix in
  * the creator's context; each must still behave as its own task: the order

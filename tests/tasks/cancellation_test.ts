@@ -305,7 +305,7 @@ Deno.test("Task.signal is an AbortSignal aborted with a CancelledError on cancel
   });
 });
 
-// No CPython counterpart (asyncio has no plain Promise): DESIGN.md §3, the
+// No CPython counterpart (asyncio has no plain Promise): docs/contract.md §3, the
 // request stays pending while the task awaits a Promise and lands at its
 // next wait on a loop Future.
 Deno.test("Task.cancel() while the task awaits a plain Promise lands at the next await sleep()", async () => {

@@ -132,8 +132,8 @@ testBoth(
 // except asyncio.CancelledError: log.append(f"gather CancelledError {t()} {g.cancelled()}")
 // print(log, g.cancel())
 // -> ['cancel True', 'a cancelled 0.5', 'b cancelled 0.5', 'gather CancelledError 0.5 False'] False
-// (the async flavour wraps each child in its own task first: async coroutines
-// started together in one call share a context, DESIGN.md §3)
+// (the async flavour wraps each child in its own task first, as the port's
+// first round needed; bare coroutines are checked in attribution_test.ts)
 testBoth(
   "gather().cancel() cancels every child; the gather then raises CancelledError",
   async ({ fn, kind }) => {
