@@ -97,12 +97,18 @@ export class Handle {
    *
    * @param callback The function to call.
    * @param args Its arguments.
+   * @throws {TypeError} If `callback` is not a function (asyncio fails only
+   * when it runs).
    */
   constructor(
     // deno-lint-ignore no-explicit-any
     callback: (...args: any[]) => unknown,
     args: unknown[],
   ) {
+    // One test inline: a handle is made per `callSoon`.
+    if (typeof callback !== "function") {
+      checkCallback(new.target.name, callback);
+    }
     this.#callback = callback;
     this.#args = args;
   }
@@ -217,6 +223,9 @@ export class TimerHandle extends Handle {
    * @param callback The function to call.
    * @param args Its arguments.
    * @param loop The loop that runs it.
+   * @throws {TypeError} If `when` is not a number or is `NaN`, as `callAt`
+   * (asyncio takes `nan` and runs the callback at once), or if `callback`
+   * is not a function.
    */
   constructor(
     when: number,
@@ -228,7 +237,7 @@ export class TimerHandle extends Handle {
   ) {
     super(callback, args);
     this.#loop = loop;
-    this.#when = when;
+    this.#when = checkSeconds("TimerHandle", "when", when);
     this.seq = seq;
   }
 

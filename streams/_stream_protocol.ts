@@ -10,7 +10,7 @@ import type { AbstractEventLoop } from "../loop/events.ts";
 import { awaitResult } from "../tasks/_combinators.ts";
 import { coroutine } from "../tasks/coroutine.ts";
 import { ConnectionResetError } from "../tasks/exceptions.ts";
-import type { Future } from "../tasks/future.ts";
+import { failWith, type Future } from "../tasks/future.ts";
 import type { Task } from "../tasks/task.ts";
 import type { Protocol, SocketTransport } from "./_socket_transport.ts";
 import { kSetTransport, type StreamReader } from "./stream_reader.ts";
@@ -114,7 +114,7 @@ export class StreamProtocol implements Protocol {
       for (const waiter of this.#drainWaiters) {
         if (waiter.done()) continue;
         if (exc === null) waiter.setResult(undefined);
-        else waiter.setException(exc);
+        else failWith(waiter, exc);
       }
     }
     this.#closedOutcome = exc;
@@ -129,7 +129,7 @@ export class StreamProtocol implements Protocol {
     const exc = this.#closedOutcome;
     if (exc === null) closed.setResult(undefined);
     else {
-      closed.setException(exc);
+      failWith(closed, exc);
       closed.exception(); // retrieved: waitClosed() is optional
     }
   }

@@ -18,7 +18,7 @@ import {
   RuntimeError,
   ValueError,
 } from "../tasks/exceptions.ts";
-import type { Awaitable, Future } from "../tasks/future.ts";
+import { type Awaitable, failWith, type Future } from "../tasks/future.ts";
 import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import type { Transport } from "./transport.ts";
 import { allocate } from "./_slab.ts";
@@ -138,7 +138,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     const waiter = this.#waiter;
     if (waiter !== null) {
       this.#waiter = null;
-      if (!waiter.cancelled()) waiter.setException(exc);
+      if (!waiter.cancelled()) failWith(waiter, exc);
     }
   }
 

@@ -256,6 +256,42 @@ function toPredicate(
   );
 }
 
+/** `describe` of `loop/_runtime.ts`, copied: this leaf imports nothing. */
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  const type = typeof value;
+  if (type === "object") {
+    const name = (value as object).constructor?.name;
+    return name && name !== "Object" ? name : "object";
+  }
+  if (type === "number" || type === "boolean") {
+    return `${type} ${String(value)}`;
+  }
+  if (type === "string") return `string ${JSON.stringify(value)}`;
+  return type;
+}
+
+/** Above 0 while making a group of thrown values (`uncheckedGroup`). */
+let unchecked = 0;
+
+/**
+ * Internal: `new ExceptionGroup(message, exceptions)` of values code threw,
+ * unchecked: a task of a task group may throw a string, and the group keeps
+ * it as it is.
+ */
+export function uncheckedGroup(
+  message: string,
+  exceptions: Iterable<unknown>,
+): ExceptionGroup {
+  unchecked++;
+  try {
+    return new ExceptionGroup(message, exceptions);
+  } finally {
+    unchecked--;
+  }
+}
+
 /**
  * A group of exceptions raised together, as Python's `ExceptionGroup`: what
  * `taskGroup` raises, holding every error of its tasks and body. It is an
@@ -282,7 +318,12 @@ export class ExceptionGroup extends AggregateError {
    * Make the group.
    *
    * @param message What the exceptions have in common.
-   * @param exceptions A non-empty array (or iterable) of exceptions.
+   * @param exceptions A non-empty array (or iterable) of exceptions: each an
+   * `Error`, or another object.
+   * @throws {TypeError} If `message` is not a string, `exceptions` not
+   * iterable, or one of them not an object (a string, a number, `null`,
+   * `undefined`, a class), as Python's `ValueError` for one not an exception.
+   * @throws {ValueError} If `exceptions` is empty, as in Python.
    */
   constructor(message: string, exceptions: Iterable<unknown>) {
     if (typeof message !== "string") {
@@ -303,6 +344,16 @@ export class ExceptionGroup extends AggregateError {
       throw new ValueError(
         "second argument (exceptions) must be a non-empty sequence",
       );
+    }
+    for (let i = 0; unchecked === 0 && i < list.length; i++) {
+      const exc = list[i];
+      if (exc === null || typeof exc !== "object") {
+        throw new TypeError(
+          `ExceptionGroup: item ${i} of exceptions must be an Error (or another object), got ${
+            describe(exc)
+          }`,
+        );
+      }
     }
     super(list, message);
     this.name = "ExceptionGroup";
@@ -367,7 +418,14 @@ export class ExceptionGroup extends AggregateError {
 
   #derived(exceptions: unknown[]): ExceptionGroup | null {
     if (exceptions.length === 0) return null;
-    const group = this.derive(exceptions);
+    // Its items were admitted once (thrown values, for a task group's).
+    unchecked++;
+    let group: ExceptionGroup;
+    try {
+      group = this.derive(exceptions);
+    } finally {
+      unchecked--;
+    }
     if (this.cause !== undefined) group.cause = this.cause;
     return group;
   }

@@ -65,6 +65,8 @@ export const kAwait: unique symbol = Symbol("await");
 
 /** Internal: the `CancelledError` a cancelled future raises. */
 export const kCancelledError: unique symbol = Symbol("cancelledError");
+/** Internal: `setException` of any value code threw, unchecked. */
+export const kSetException: unique symbol = Symbol("setException");
 
 /** A task as the await bridge sees it. */
 interface AwaitingTask extends TaskLike {
@@ -104,6 +106,26 @@ export function scheduleLater<A>(
     ? fast.call(loop, delay, fn as (arg: unknown) => unknown, arg)
     : loop.callLater(delay, fn, arg);
 }
+
+/**
+ * `fut.setException(exception)` for a value some code threw or a promise
+ * rejected with: JavaScript throws strings too, and a task fails with what
+ * its coroutine threw. `null` and `undefined`, which a future cannot hold
+ * as its exception, become a `RuntimeError`. Takes the future's unchecked
+ * path when it has one (a custom loop's `createFuture` may make another
+ * kind).
+ */
+export function failWith(
+  fut: { setException(exception: unknown): void },
+  exception: unknown,
+): void {
+  exception ??= new RuntimeError(`failed with ${exception}`);
+  const fast = (fut as Unchecked)[kSetException];
+  if (fast !== undefined) fast.call(fut, exception);
+  else fut.setException(exception);
+}
+
+type Unchecked = { [kSetException]?: (exception: unknown) => void };
 
 /**
  * One `then()` call on a Future (or on `sleep(0)`), waiting to be settled: a
@@ -355,7 +377,17 @@ export class Future<T = unknown> implements Awaitable<T> {
     this.#scheduleCallbacks();
   }
 
-  /** Mark the Future done and set an exception. */
+  /**
+   * Mark the Future done and set an exception. A class is instantiated, as
+   * in asyncio.
+   *
+   * @param exception An `Error`, or another object (a `DOMException`, an
+   * error of another realm), or a class to instantiate.
+   * @throws {InvalidStateError} If the Future is done.
+   * @throws {TypeError} If `exception` is not an object (a string, a number,
+   * `null`, `undefined`), as asyncio raises for one not a `BaseException`;
+   * the Future stays pending.
+   */
   setException(exception: unknown): void {
     if (this.#state !== PENDING) {
       throw new InvalidStateError(`${this.#state}: ${this}`);
@@ -363,11 +395,25 @@ export class Future<T = unknown> implements Awaitable<T> {
     if (typeof exception === "function") {
       exception = new (exception as new () => unknown)();
     }
-    if (exception === null || exception === undefined) {
+    if (exception === null || typeof exception !== "object") {
       throw new TypeError(
-        `setException: exception must not be ${exception}`,
+        `setException: exception must be an Error (or another object), got ${
+          describe(exception)
+        }`,
       );
     }
+    this.#fail(exception);
+  }
+
+  /** Internal: `setException` of any value but `null`/`undefined` (`failWith`). */
+  [kSetException](exception: unknown): void {
+    if (this.#state !== PENDING) {
+      throw new InvalidStateError(`${this.#state}: ${this}`);
+    }
+    this.#fail(exception);
+  }
+
+  #fail(exception: unknown): void {
     this.#exception = exception;
     this.#state = FINISHED;
     this.#unretrieved = failed(this, this.#loop, exception, this.kind);

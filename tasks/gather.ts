@@ -12,7 +12,7 @@ import {
   isTaskable,
   toFuture,
 } from "./_combinators.ts";
-import { Future, kAddCallback, kCancelledError } from "./future.ts";
+import { failWith, Future, kAddCallback, kCancelledError } from "./future.ts";
 
 /** Options for `gather()`. */
 export interface GatherOptions {
@@ -84,7 +84,7 @@ function onChildDone(pair: [Gathering, Future<unknown>]): void {
     }
     const exc = fut.exception();
     if (exc !== null) {
-      outer.setException(exc);
+      failWith(outer, exc);
       return;
     }
   }
@@ -128,11 +128,9 @@ function isOptions(value: unknown): boolean {
  * (`CancelledError`).
  *
  * The trailing options object is told from the awaitables as a plain object
- * (`{}` literal). Known limit: `async` coroutines started together in one
- * call (`gather(a(), b())`) share one async context (DESIGN.md §3), so their
- * waits are attributed to the first child task; cancel them as a group,
- * through the gather. JavaScript caps the number of spread arguments (about
- * 100,000 on Deno 2.9.6).
+ * (`{}` literal). Coroutines made in the call (`gather(a(), b())`) are each
+ * their own task, as in asyncio (docs/attribution.md). JavaScript caps the
+ * number of spread arguments (about 100,000 on Deno 2.9.6).
  *
  * @param args The awaitables (Futures, Tasks, coroutines of either kind,
  * Promises), then optionally `{ returnExceptions }`.

@@ -4,7 +4,7 @@
  * @module
  */
 import { toFuture } from "./_combinators.ts";
-import { Future } from "./future.ts";
+import { failWith, Future } from "./future.ts";
 
 /**
  * Protect an awaitable from being cancelled, as `asyncio.shield`: return a
@@ -47,7 +47,7 @@ export function shield<T>(aw: PromiseLike<T>): Future<T> {
       outer.cancel();
     } else {
       const exc = inner.exception();
-      if (exc !== null) outer.setException(exc);
+      if (exc !== null) failWith(outer, exc);
       else outer.setResult(inner.result());
     }
   };

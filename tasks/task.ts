@@ -36,6 +36,7 @@ import {
   kAddCallback,
   kAwait,
   kCancelWith,
+  kSetException,
   repr,
   schedule,
   type Waiter,
@@ -375,8 +376,9 @@ export class Task<T = unknown> extends Future<T> {
     } else if (error instanceof CancelledError) {
       this[kCancelWith](error);
     } else {
-      // `throw undefined` is legal JS; a task still needs an exception.
-      super.setException(
+      // Any value: `throw "x"` fails the task with "x"; `throw undefined`
+      // is legal JS too, and a task still needs an exception.
+      this[kSetException](
         error ?? new RuntimeError(`coroutine threw ${error}`),
       );
     }

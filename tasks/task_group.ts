@@ -21,7 +21,7 @@ import {
   coroutine,
   type CoroutineGenerator,
 } from "./coroutine.ts";
-import { CancelledError, ExceptionGroup, RuntimeError } from "./exceptions.ts";
+import { CancelledError, RuntimeError, uncheckedGroup } from "./exceptions.ts";
 import type { Future } from "./future.ts";
 import { currentTask, type Task, type TaskCoroutine } from "./task.ts";
 
@@ -178,7 +178,8 @@ export class TaskGroup {
     if (this.#errors.length > 0) {
       const errors = this.#errors;
       this.#errors = [];
-      throw new ExceptionGroup("unhandled errors in a TaskGroup", errors);
+      // What the tasks threw, as it is: JavaScript may throw a string.
+      throw uncheckedGroup("unhandled errors in a TaskGroup", errors);
     }
   }
 

@@ -6,7 +6,7 @@
 import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import { Future } from "./future.ts";
+import { failWith, Future } from "./future.ts";
 
 /** Options for `wrapFuture()`. */
 export interface WrapFutureOptions {
@@ -50,7 +50,8 @@ export function wrapFuture<T>(
       if (!fut.done() && !loop.isClosed()) fut.setResult(value);
     },
     (error) => {
-      if (!fut.done() && !loop.isClosed()) fut.setException(error);
+      // Any value a promise rejects with (`undefined` becomes a RuntimeError).
+      if (!fut.done() && !loop.isClosed()) failWith(fut, error);
     },
   );
   return fut;
