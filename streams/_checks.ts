@@ -35,25 +35,71 @@ export function checkLimit(api: string, limit: unknown): number {
 /** asyncio's `SSL_HANDSHAKE_TIMEOUT`, in seconds. */
 export const SSL_HANDSHAKE_TIMEOUT = 60;
 
+/** asyncio's `SSL_SHUTDOWN_TIMEOUT`, in seconds. */
+export const SSL_SHUTDOWN_TIMEOUT = 30;
+
 /**
  * Check `options.sslHandshakeTimeout`: absent or `null` (asyncio's 60 s), or
  * a positive number of seconds; return it.
  */
 export function checkHandshakeTimeout(api: string, value: unknown): number {
-  const timeout = value ?? SSL_HANDSHAKE_TIMEOUT;
+  return checkSslTimeout(
+    api,
+    "sslHandshakeTimeout",
+    "ssl_handshake_timeout",
+    value ?? SSL_HANDSHAKE_TIMEOUT,
+  );
+}
+
+/**
+ * Check `options.sslShutdownTimeout`: absent or `null` (asyncio's 30 s), or
+ * a positive number of seconds; return it.
+ */
+export function checkShutdownTimeout(api: string, value: unknown): number {
+  return checkSslTimeout(
+    api,
+    "sslShutdownTimeout",
+    "ssl_shutdown_timeout",
+    value ?? SSL_SHUTDOWN_TIMEOUT,
+  );
+}
+
+function checkSslTimeout(
+  api: string,
+  option: string,
+  pythonName: string,
+  timeout: unknown,
+): number {
   if (typeof timeout !== "number" || Number.isNaN(timeout)) {
     throw new TypeError(
-      `${api}: options.sslHandshakeTimeout must be a number of seconds, got ${
+      `${api}: options.${option} must be a number of seconds, got ${
         describe(timeout)
       }`,
     );
   }
   if (timeout <= 0) {
     throw new ValueError(
-      `ssl_handshake_timeout should be a positive number, got ${timeout}`,
+      `${pythonName} should be a positive number, got ${timeout}`,
     );
   }
   return timeout;
+}
+
+/**
+ * Throw asyncio's `ValueError` when a TLS option (`sslHandshakeTimeout`,
+ * `sslShutdownTimeout`) is given without `ssl`.
+ */
+export function checkOnlyWithSsl(
+  options: { sslHandshakeTimeout?: unknown; sslShutdownTimeout?: unknown },
+  ssl: unknown,
+): void {
+  if (ssl !== null) return;
+  if ((options.sslHandshakeTimeout ?? null) !== null) {
+    throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
+  }
+  if ((options.sslShutdownTimeout ?? null) !== null) {
+    throw new ValueError("ssl_shutdown_timeout is only meaningful with ssl");
+  }
 }
 
 /** Throw unless `backlog` (an option) is absent or an integer. */

@@ -48,7 +48,7 @@ import {
   ValueError,
 } from "../tasks/exceptions.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { type Future, schedule } from "../tasks/future.ts";
+import { failWith, type Future, schedule } from "../tasks/future.ts";
 import type { SslClientOptions } from "./open_connection.ts";
 import type { Transport } from "./transport.ts";
 
@@ -68,6 +68,8 @@ export interface Protocol {
 
 /** What a server counts of its connections. */
 export interface ConnectionOwner {
+  /** How long a TLS client's handshake may take, in seconds. */
+  readonly sslHandshakeTimeout: number;
   attach(transport: SocketTransport): void;
   detach(transport: SocketTransport): void;
 }
@@ -153,10 +155,31 @@ function settle(future: Future<undefined>, exc: unknown): void {
   if (future.done()) return; // the waiting task was cancelled
   try {
     if (exc === null) future.setResult(undefined);
-    else future.setException(exc);
+    else failWith(future, exc);
   } catch {
     // the loop is closed
   }
+}
+
+/**
+ * Call `abort` with asyncio's error once a handshake has taken `timeout`
+ * seconds (never, past what a Deno timer can wait: 24.8 days); the timer.
+ */
+function abortAfter(
+  timeout: number,
+  abort: (error: ConnectionAbortedError) => void,
+): ReturnType<typeof setTimeout> | undefined {
+  const timeoutMs = timeout * 1000;
+  if (timeoutMs > 0x7fffffff) return undefined;
+  return setTimeout(() => {
+    abort(
+      new ConnectionAbortedError(
+        `SSL handshake is taking longer than ${
+          Number.isInteger(timeout) ? timeout.toFixed(1) : timeout
+        } seconds: aborting the connection`,
+      ),
+    );
+  }, timeoutMs);
 }
 
 /** Whether an error is an `OSError` in asyncio's sense (not logged). */
@@ -174,7 +197,6 @@ const MAX_BLOCK_WRITE = 4096;
 const EMPTY = new Uint8Array(0);
 const DEFAULT_HIGH_WATER = 64 * 1024;
 const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
-const SSL_HANDSHAKE_TIMEOUT_MS = 60_000;
 
 /**
  * A `[host, port]` pair from a Deno address; for a Unix socket, its path
@@ -311,14 +333,9 @@ export class SocketTransport implements Transport, ForceClosable {
 
   /** The handshake, then `connectionMade`; whether to go on reading. */
   async #serverHandshake(conn: Deno.TlsConn): Promise<boolean> {
-    const timer = setTimeout(() => {
-      this.#forceClose(
-        new ConnectionAbortedError(
-          "SSL handshake is taking longer than 60.0 seconds: " +
-            "aborting the connection",
-        ),
-      );
-    }, SSL_HANDSHAKE_TIMEOUT_MS);
+    const timer = abortAfter(this.#owner!.sslHandshakeTimeout, (error) => {
+      this.#forceClose(error);
+    });
     try {
       await conn.handshake();
     } catch (error) {
@@ -578,17 +595,10 @@ export class SocketTransport implements Transport, ForceClosable {
         settle(future, new ConnectionResetError("Connection lost"));
         return false;
       }
-      const timeoutMs = timeout * 1000;
-      if (timeoutMs <= 0x7fffffff) {
-        timer = setTimeout(() => {
-          aborted = new ConnectionAbortedError(
-            `SSL handshake is taking longer than ${
-              Number.isInteger(timeout) ? timeout.toFixed(1) : timeout
-            } seconds: aborting the connection`,
-          );
-          this.#forceClose(aborted);
-        }, timeoutMs);
-      }
+      timer = abortAfter(timeout, (error) => {
+        aborted = error;
+        this.#forceClose(error);
+      });
       await tls.handshake();
     } catch (error) {
       if (aborted !== null) settle(future, aborted);

@@ -9,7 +9,7 @@ import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import type { Awaitable } from "../tasks/future.ts";
+import { type Awaitable, failWith } from "../tasks/future.ts";
 import { ConnectionAbortedError, ValueError } from "../tasks/exceptions.ts";
 import { Op } from "../tasks/_op.ts";
 import {
@@ -21,8 +21,10 @@ import { StreamProtocol } from "./_stream_protocol.ts";
 import {
   checkHandshakeTimeout,
   checkLimit,
+  checkOnlyWithSsl,
   checkOptions,
   checkPort,
+  checkShutdownTimeout,
   checkSsl,
 } from "./_checks.ts";
 import { DEFAULT_LIMIT, StreamReader } from "./stream_reader.ts";
@@ -66,6 +68,14 @@ export interface OpenConnectionOptions {
    * @default {60}
    */
   sslHandshakeTimeout?: number | null;
+  /**
+   * asyncio's bound on the wait for the peer's TLS close, in seconds; only
+   * meaningful with `ssl`. Checked and kept for ported code: closing never
+   * waits for the peer here (Deno sends its close and lets go).
+   *
+   * @default {30}
+   */
+  sslShutdownTimeout?: number | null;
 }
 
 function settleConnect(
@@ -89,6 +99,7 @@ const OPTIONS = [
   "ssl",
   "serverHostname",
   "sslHandshakeTimeout",
+  "sslShutdownTimeout",
 ] as const;
 
 /**
@@ -147,9 +158,8 @@ export function openConnection(
     "openConnection",
     options.sslHandshakeTimeout,
   );
-  if ((options.sslHandshakeTimeout ?? null) !== null && ssl === null) {
-    throw new ValueError("ssl_handshake_timeout is only meaningful with ssl");
-  }
+  checkShutdownTimeout("openConnection", options.sslShutdownTimeout);
+  checkOnlyWithSsl(options, ssl);
   const dial = ssl === null
     ? () => Deno.connect({ hostname: host, port })
     : () => dialTls(host, port, serverHostname ?? host, ssl, handshakeTimeout);
@@ -229,7 +239,7 @@ export function* openStream(
     (error) => {
       if (fut.done()) return;
       try {
-        fut.setException(toPythonError(error, sslcontext !== null));
+        failWith(fut, toPythonError(error, sslcontext !== null));
       } catch {
         // the loop is closed
       }

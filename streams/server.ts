@@ -19,6 +19,7 @@ import {
   type ClientConnectedCallback,
   StreamProtocol,
 } from "./_stream_protocol.ts";
+import { SSL_HANDSHAKE_TIMEOUT } from "./_checks.ts";
 import { StreamReader } from "./stream_reader.ts";
 
 /** A listening socket of a server, as asyncio's `TransportSocket`. */
@@ -101,6 +102,8 @@ export class Server {
    * @param limit The buffer limit of each client's reader.
    * @param sslcontext For TLS listeners, the `ssl` option (each client's
    *   `getExtraInfo("sslcontext")`); `null` for plain sockets.
+   * @param sslHandshakeTimeout For TLS listeners, how long a client's
+   *   handshake may take, in seconds.
    */
   constructor(
     loop: AbstractEventLoop,
@@ -108,6 +111,7 @@ export class Server {
     clientConnected: ClientConnectedCallback,
     limit: number,
     sslcontext: object | null = null,
+    sslHandshakeTimeout: number = SSL_HANDSHAKE_TIMEOUT,
   ) {
     this.#loop = loop;
     this.#sslcontext = sslcontext;
@@ -119,6 +123,7 @@ export class Server {
     this.#clientConnected = clientConnected;
     this.#limit = limit;
     this.#owner = {
+      sslHandshakeTimeout,
       attach: (transport) => {
         this.#activeCount++;
         this.#clients.add(transport);

@@ -15,9 +15,12 @@ import { checkFunction } from "../loop/events.ts";
 import type { ClientConnectedCallback } from "./_stream_protocol.ts";
 import {
   checkBacklog,
+  checkHandshakeTimeout,
   checkLimit,
+  checkOnlyWithSsl,
   checkOptions,
   checkPort,
+  checkShutdownTimeout,
 } from "./_checks.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
@@ -60,11 +63,28 @@ export interface StartServerOptions {
   /**
    * Serve over TLS (`Deno.listenTls`) with this certificate and key. Each
    * client's handshake is done before its callback runs; a client that
-   * fails it (or takes over 60 seconds) is closed unseen.
+   * fails it (or takes longer than `sslHandshakeTimeout`) is closed unseen.
    *
    * @default {null}
    */
   ssl?: SslServerOptions | null;
+  /**
+   * How long a client's TLS handshake may take, in seconds, before it is
+   * aborted; only meaningful with `ssl`. Deno lets the handshake itself run
+   * on, so the socket of a client that never speaks stays open until that
+   * client goes away; its handler never runs.
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number | null;
+  /**
+   * asyncio's bound on the wait for a client's TLS close, in seconds; only
+   * meaningful with `ssl`. Checked and kept for ported code: closing never
+   * waits for the peer here (Deno sends its close and lets go).
+   *
+   * @default {30}
+   */
+  sslShutdownTimeout?: number | null;
   /**
    * Start accepting connections at once.
    *
@@ -80,6 +100,8 @@ const OPTIONS = [
   "reusePort",
   "backlog",
   "startServing",
+  "sslHandshakeTimeout",
+  "sslShutdownTimeout",
 ] as const;
 
 /**
@@ -146,8 +168,22 @@ export function startServer(
       }`,
     );
   }
+  const handshakeTimeout = checkHandshakeTimeout(
+    "startServer",
+    options.sslHandshakeTimeout,
+  );
+  checkShutdownTimeout("startServer", options.sslShutdownTimeout);
+  checkOnlyWithSsl(options, ssl);
   return new Op(
-    listen(getEventLoop(), clientConnected, host, port, limit, options),
+    listen(
+      getEventLoop(),
+      clientConnected,
+      host,
+      port,
+      limit,
+      handshakeTimeout,
+      options,
+    ),
     "startServer",
   );
 }
@@ -192,6 +228,7 @@ function* listen(
   host: string | null,
   port: number,
   limit: number,
+  handshakeTimeout: number,
   options: StartServerOptions,
 ): CoroutineGenerator<Server> {
   const listenOptions: Deno.TcpListenOptions & { reusePort?: boolean } = {
@@ -216,7 +253,14 @@ function* listen(
       yield* nextMacrotask(loop);
     }
   }
-  const server = new Server(loop, [listener], clientConnected, limit, ssl);
+  const server = new Server(
+    loop,
+    [listener],
+    clientConnected,
+    limit,
+    ssl,
+    handshakeTimeout,
+  );
   if (options.startServing !== false) server.startServingNow();
   return server;
 }

