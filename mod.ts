@@ -146,16 +146,20 @@ export { QueueEmpty, QueueFull, QueueShutDown } from "./tasks/exceptions.ts";
 
 // streams
 export {
+  BlockingIOError,
   BrokenPipeError,
   ConnectionAbortedError,
   ConnectionError,
   ConnectionRefusedError,
   ConnectionResetError,
   FileNotFoundError,
+  gaierror,
   IncompleteReadError,
+  InterruptedError,
   LimitOverrunError,
   OSError,
   type OSErrorOptions,
+  PermissionError,
   SSLCertVerificationError,
   SSLError,
 } from "./tasks/exceptions.ts";

@@ -37,19 +37,16 @@
 import { closeHooks, describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import {
-  BrokenPipeError,
   ConnectionAbortedError,
-  ConnectionError,
-  ConnectionRefusedError,
   ConnectionResetError,
+  OSError,
   RuntimeError,
-  SSLCertVerificationError,
-  SSLError,
   ValueError,
 } from "../tasks/exceptions.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { failWith, type Future, schedule } from "../tasks/future.ts";
 import type { SslClientOptions } from "./open_connection.ts";
+import { toPythonError } from "./_os_errors.ts";
 import type { Transport } from "./transport.ts";
 
 /** What the transport calls, as asyncio's `Protocol`. */
@@ -102,34 +99,6 @@ closeHooks.push((loop) => {
   openResources.delete(loop);
   for (const resource of set) resource.forceCloseSilently();
 });
-
-/**
- * A Deno error under Python's name (the Deno error is the `cause`); on a TLS
- * connection (`tls`), Deno's `InvalidData` is an `SSLError`, or an
- * `SSLCertVerificationError` when it is about the certificate.
- */
-export function toPythonError(error: unknown, tls = false): unknown {
-  const errors = Deno.errors;
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof errors.ConnectionReset) {
-    return new ConnectionResetError(message, { cause: error });
-  }
-  if (error instanceof errors.ConnectionRefused) {
-    return new ConnectionRefusedError(message, { cause: error });
-  }
-  if (error instanceof errors.BrokenPipe) {
-    return new BrokenPipeError(message, { cause: error });
-  }
-  if (error instanceof errors.ConnectionAborted) {
-    return new ConnectionAbortedError(message, { cause: error });
-  }
-  if (tls && error instanceof errors.InvalidData) {
-    return /certificate/i.test(message)
-      ? new SSLCertVerificationError(message, { cause: error })
-      : new SSLError(message, { cause: error });
-  }
-  return error;
-}
 
 /** Deno's options for a client TLS connection checked against `hostname`. */
 export function clientTlsOptions(
@@ -184,7 +153,7 @@ function abortAfter(
 
 /** Whether an error is an `OSError` in asyncio's sense (not logged). */
 function isOsError(error: unknown): boolean {
-  return error instanceof ConnectionError || error instanceof SSLError ||
+  return error instanceof OSError ||
     Object.values(Deno.errors).some((cls) => error instanceof cls);
 }
 

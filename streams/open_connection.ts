@@ -12,11 +12,8 @@ import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { type Awaitable, failWith } from "../tasks/future.ts";
 import { ConnectionAbortedError, ValueError } from "../tasks/exceptions.ts";
 import { Op } from "../tasks/_op.ts";
-import {
-  clientTlsOptions,
-  SocketTransport,
-  toPythonError,
-} from "./_socket_transport.ts";
+import { clientTlsOptions, SocketTransport } from "./_socket_transport.ts";
+import { connectError, toPythonError } from "./_os_errors.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
 import {
   checkHandshakeTimeout,
@@ -107,14 +104,24 @@ const OPTIONS = [
  * `asyncio.open_connection`. The reader is a `StreamReader` with the given
  * limit, the writer a `StreamWriter`. With `ssl`, the connection is TLS
  * (`Deno.connectTls`) and the handshake is done before this returns.
- * Deno's errors are raised under Python's names (`ConnectionRefusedError`,
- * …). Needs `--allow-net`.
+ * Deno's errors are raised under Python's names, with `errno` and
+ * `strerror`, as asyncio raises them (`[Errno 111] Connect call failed
+ * ('127.0.0.1', 1)`; Deno's error is the `cause`). Needs `--allow-net`.
  *
  * @param host The host name or address to connect to.
  * @param port The port to connect to.
  * @param options The reader's buffer limit; `ssl` and `serverHostname`.
  * @returns `[reader, writer]`, awaitable with `await` and `yield*`.
- * @throws {ConnectionRefusedError} If nothing listens there.
+ * @throws {ConnectionRefusedError} If nothing listens there (errno 111).
+ * @throws {TimeoutError} If the connect timed out (errno 110).
+ * @throws {gaierror} If `host` could not be resolved (errno -2, …).
+ * @throws {OSError} For another system error (`errno` says which):
+ * `ConnectionResetError`, `PermissionError`, `OSError` 101 (network
+ * unreachable), ….
+ * @throws {SSLError} With `ssl`, if the handshake failed
+ * (`SSLCertVerificationError` for a certificate that is not trusted).
+ * @throws {ConnectionAbortedError} With `ssl`, if the handshake took longer
+ * than `sslHandshakeTimeout`.
  *
  * @example A client (declared, not run: it needs a server)
  * ```ts
@@ -161,12 +168,21 @@ export function openConnection(
   checkShutdownTimeout("openConnection", options.sslShutdownTimeout);
   checkOnlyWithSsl(options, ssl);
   const dial = ssl === null
-    ? () => Deno.connect({ hostname: host, port })
+    ? () => dialTcp(host, port)
     : () => dialTls(host, port, serverHostname ?? host, ssl, handshakeTimeout);
   return new Op(
     openStream(getEventLoop(), dial, limit, ssl, host),
     "openConnection",
   );
+}
+
+/** `Deno.connect`, a failure raised as asyncio's `create_connection`. */
+async function dialTcp(host: string, port: number): Promise<Deno.TcpConn> {
+  try {
+    return await Deno.connect({ hostname: host, port });
+  } catch (error) {
+    throw connectError(error, host, port);
+  }
 }
 
 /**
@@ -183,9 +199,13 @@ async function dialTls(
 ): Promise<Deno.TlsConn> {
   let conn: Deno.TlsConn;
   if (serverHostname === host) {
-    conn = await Deno.connectTls({ port, ...clientTlsOptions(host, ssl) });
+    try {
+      conn = await Deno.connectTls({ port, ...clientTlsOptions(host, ssl) });
+    } catch (error) {
+      throw connectError(error, host, port, true);
+    }
   } else {
-    const tcp = await Deno.connect({ hostname: host, port });
+    const tcp = await dialTcp(host, port);
     try {
       conn = await Deno.startTls(tcp, clientTlsOptions(serverHostname, ssl));
     } catch (error) {

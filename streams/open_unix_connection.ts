@@ -5,7 +5,6 @@
  * @module
  */
 import { getEventLoop } from "../loop/policy.ts";
-import { FileNotFoundError } from "../tasks/exceptions.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
 import { checkLimit, checkOptions, checkPath } from "./_checks.ts";
@@ -23,30 +22,28 @@ export interface OpenUnixConnectionOptions {
   limit?: number;
 }
 
+/** `Deno.connect` to a Unix socket; `openStream` maps its errors. */
 async function dialUnix(path: string): Promise<Deno.Conn> {
-  try {
-    return await Deno.connect({ transport: "unix", path });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new FileNotFoundError(error.message, { cause: error });
-    }
-    throw error;
-  }
+  return await Deno.connect({ transport: "unix", path });
 }
 
 /**
  * Establish a Unix socket connection and return a `[reader, writer]` pair,
  * as `asyncio.open_unix_connection`: the same streams as `openConnection`
  * gives, over `Deno.connect({ transport: "unix", path })`.
- * `getExtraInfo("peername")` is the path. Raises `FileNotFoundError` when
- * no socket file is there, `ConnectionRefusedError` when nothing listens on
- * it. Needs `--allow-read`, `--allow-write` and `--allow-net=unix:<path>`
- * (absolute) for the path.
+ * `getExtraInfo("peername")` is the path. Deno's errors are raised under
+ * Python's names, with `errno` and `strerror`, as asyncio raises them
+ * (Deno's error is the `cause`). Needs `--allow-read`, `--allow-write` and
+ * `--allow-net=unix:<path>` (absolute) for the path.
  *
  * @param path The path of the socket file.
  * @param options The reader's buffer limit.
  * @returns `[reader, writer]`, awaitable with `await` and `yield*`.
- * @throws {FileNotFoundError} If no socket file is at `path`.
+ * @throws {FileNotFoundError} If no socket file is at `path`
+ * (`[Errno 2] No such file or directory`).
+ * @throws {ConnectionRefusedError} If nothing listens on the file
+ * (`[Errno 111] Connection refused`).
+ * @throws {PermissionError} If the process may not open it (errno 13).
  *
  * @example A Unix socket client (declared, not run: it needs a server)
  * ```ts

@@ -8,7 +8,6 @@ import { describe } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { OSError } from "../tasks/exceptions.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
 import { checkFunction } from "../loop/events.ts";
@@ -22,6 +21,7 @@ import {
   checkPort,
   checkShutdownTimeout,
 } from "./_checks.ts";
+import { bindError } from "./_os_errors.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
@@ -119,6 +119,11 @@ const OPTIONS = [
  * @param port The port, 0 for any free one.
  * @param options The reader's buffer limit, `ssl`, `reusePort`, `backlog`.
  * @returns The `Server`, awaitable with `await` and `yield*`.
+ * @throws {OSError} If the address cannot be bound, as asyncio raises it:
+ * `[Errno 98] error while attempting to bind on address ('127.0.0.1', 8080):
+ * address already in use` (errno 98; 99 for an address that is not local;
+ * a `PermissionError`, errno 13, for a port the process may not bind).
+ * @throws {gaierror} If `host` could not be resolved (errno -2, …).
  *
  * @example An upper-casing echo server (declared, not run: it needs the network)
  * ```ts
@@ -188,24 +193,6 @@ export function startServer(
   );
 }
 
-/**
- * What binding to a taken address raises, as asyncio's `create_server`:
- * an `OSError` with the system's errno and CPython's message.
- */
-function bindError(
-  error: Error,
-  address: { hostname?: string; port?: number },
-): OSError {
-  const errno = Number(/\(os error (\d+)\)/.exec(error.message)?.[1] ?? NaN);
-  const known = Number.isInteger(errno) ? errno : null;
-  const strerror = "address already in use";
-  return new OSError(
-    `${known === null ? "" : `[Errno ${known}] `}error while attempting to ` +
-      `bind on address ('${address.hostname}', ${address.port}): ${strerror}`,
-    { errno: known, strerror, cause: error },
-  );
-}
-
 /** Binds retried, a macrotask apart, while the address is still in use. */
 const BIND_RETRIES = 3;
 
@@ -245,8 +232,9 @@ function* listen(
         : Deno.listenTls({ ...listenOptions, cert: ssl.cert, key: ssl.key });
       break;
     } catch (error) {
-      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
-      if (attempt === BIND_RETRIES) throw bindError(error, listenOptions);
+      if (
+        !(error instanceof Deno.errors.AddrInUse) || attempt === BIND_RETRIES
+      ) throw bindError(error, host ?? "0.0.0.0", port);
       // A server on this address closed in this turn (`close()`, then
       // `startServer` again): Deno frees its socket only once the accept it
       // had pending is dropped, a macrotask later. CPython rebinds at once.

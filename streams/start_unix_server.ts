@@ -17,6 +17,7 @@ import {
   checkOptions,
   checkPath,
 } from "./_checks.ts";
+import { unixBindError } from "./_os_errors.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
@@ -69,6 +70,12 @@ function removeStaleSocket(path: string): void {
  * @param path The path of the socket file to create.
  * @param options The reader's buffer limit, `backlog`, `startServing`.
  * @returns The `Server`, awaitable with `await` and `yield*`.
+ * @throws {FileNotFoundError} If the directory of `path` does not exist
+ * (`[Errno 2] No such file or directory`).
+ * @throws {OSError} If `path` is taken by a file that is not a socket, as
+ * asyncio raises it: `[Errno 98] Address '/tmp/echo.sock' is already in
+ * use`; or another system error under its Python name (`PermissionError`,
+ * errno 13, for a directory the process may not write).
  *
  * @example A Unix socket echo server (declared, not run: it needs the file system)
  * ```ts
@@ -113,8 +120,13 @@ function* listenUnix(
   limit: number,
   options: StartUnixServerOptions,
 ): CoroutineGenerator<Server> {
-  removeStaleSocket(path);
-  const listener = Deno.listen({ transport: "unix", path });
+  let listener: Deno.Listener;
+  try {
+    removeStaleSocket(path);
+    listener = Deno.listen({ transport: "unix", path });
+  } catch (error) {
+    throw unixBindError(error, path);
+  }
   const server = new Server(loop, [listener], clientConnected, limit);
   if (options.startServing !== false) server.startServingNow();
   return server;

@@ -29,27 +29,6 @@ export class CancelledError extends Error {
 }
 
 /**
- * The operation has exceeded the given deadline.
- *
- * @example Raising a timeout
- * ```ts
- * import { TimeoutError } from "@asyncio/deno";
- * console.log(new TimeoutError().name); // TimeoutError
- * ```
- */
-export class TimeoutError extends Error {
-  /**
-   * Make the exception.
-   *
-   * @param message What timed out.
-   */
-  constructor(message?: string) {
-    super(message ?? "");
-    this.name = "TimeoutError";
-  }
-}
-
-/**
  * Invalid internal state of a Task or Future, e.g. setting a result twice.
  *
  * @example Checking the class
@@ -513,9 +492,11 @@ export interface OSErrorOptions extends ErrorOptions {
 
 /**
  * Python's `OSError`: a system call failed. The base class of the
- * connection errors, `FileNotFoundError` and `SSLError`, as in Python; it
- * carries Python's `errno` and `strerror` where the error gave them, and
- * Deno's error as the `cause`.
+ * connection errors, `FileNotFoundError`, `PermissionError`,
+ * `InterruptedError`, `BlockingIOError`, `TimeoutError`, `gaierror` and
+ * `SSLError`, as in Python; it carries Python's `errno` and `strerror` where
+ * the error gave them (its message is then `[Errno N] strerror`, as
+ * Python's `str()`), and Deno's error as the `cause`.
  *
  * @example Catching what binding raises
  * ```ts
@@ -544,6 +525,33 @@ export class OSError extends Error {
     this.name = "OSError";
     this.errno = options?.errno ?? null;
     this.strerror = options?.strerror ?? null;
+  }
+}
+
+/**
+ * The operation has exceeded the given deadline: what `waitFor`, `timeout`
+ * and `asCompleted` raise. As in Python 3.11 (where `asyncio.TimeoutError`
+ * is the builtin `TimeoutError`), a subclass of `OSError`: the streams raise
+ * it too, for a connection that timed out (`errno` 110, `ETIMEDOUT`); the
+ * one a deadline raises has no `errno`.
+ *
+ * @example Raising a timeout
+ * ```ts
+ * import { OSError, TimeoutError } from "@asyncio/deno";
+ * const e = new TimeoutError();
+ * console.log(e.name, e instanceof OSError, e.errno); // TimeoutError true null
+ * ```
+ */
+export class TimeoutError extends OSError {
+  /**
+   * Make the exception.
+   *
+   * @param message What timed out.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
+   */
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
+    this.name = "TimeoutError";
   }
 }
 
@@ -586,9 +594,9 @@ export class ConnectionResetError extends ConnectionError {
    * Make the exception.
    *
    * @param message What happened.
-   * @param options The underlying error, as `cause`.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
    */
-  constructor(message?: string, options?: ErrorOptions) {
+  constructor(message?: string, options?: OSErrorOptions) {
     super(message, options);
     this.name = "ConnectionResetError";
   }
@@ -608,9 +616,9 @@ export class ConnectionRefusedError extends ConnectionError {
    * Make the exception.
    *
    * @param message What happened.
-   * @param options The underlying error, as `cause`.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
    */
-  constructor(message?: string, options?: ErrorOptions) {
+  constructor(message?: string, options?: OSErrorOptions) {
     super(message, options);
     this.name = "ConnectionRefusedError";
   }
@@ -630,9 +638,9 @@ export class ConnectionAbortedError extends ConnectionError {
    * Make the exception.
    *
    * @param message What happened.
-   * @param options The underlying error, as `cause`.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
    */
-  constructor(message?: string, options?: ErrorOptions) {
+  constructor(message?: string, options?: OSErrorOptions) {
     super(message, options);
     this.name = "ConnectionAbortedError";
   }
@@ -652,17 +660,18 @@ export class BrokenPipeError extends ConnectionError {
    * Make the exception.
    *
    * @param message What happened.
-   * @param options The underlying error, as `cause`.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
    */
-  constructor(message?: string, options?: ErrorOptions) {
+  constructor(message?: string, options?: OSErrorOptions) {
     super(message, options);
     this.name = "BrokenPipeError";
   }
 }
 
 /**
- * Python's `FileNotFoundError`: `openUnixConnection` to a path where no
- * socket file exists. The Deno error is the `cause`.
+ * Python's `FileNotFoundError` (`ENOENT`): `openUnixConnection` to a path
+ * where no socket file exists, `startUnixServer` in a directory that does
+ * not. The Deno error is the `cause`.
  *
  * @example Checking the name
  * ```ts
@@ -680,6 +689,112 @@ export class FileNotFoundError extends OSError {
   constructor(message?: string, options?: OSErrorOptions) {
     super(message, options);
     this.name = "FileNotFoundError";
+  }
+}
+
+/**
+ * Python's `PermissionError`: the system refused the operation (`EACCES`,
+ * `EPERM`), e.g. a Unix socket file the process may not open. Deno's own
+ * sandbox refusal (`Deno.errors.NotCapable`, a missing `--allow-*` flag) is
+ * not one: it is raised as it is.
+ *
+ * @example Checking the class
+ * ```ts
+ * import { OSError, PermissionError } from "@asyncio/deno";
+ * const e = new PermissionError("[Errno 13] Permission denied", {
+ *   errno: 13,
+ *   strerror: "Permission denied",
+ * });
+ * console.log(e.name, e instanceof OSError); // PermissionError true
+ * ```
+ */
+export class PermissionError extends OSError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
+   */
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
+    this.name = "PermissionError";
+  }
+}
+
+/**
+ * Python's `InterruptedError`: a system call was interrupted (`EINTR`).
+ *
+ * @example Checking the class
+ * ```ts
+ * import { InterruptedError, OSError } from "@asyncio/deno";
+ * const e = new InterruptedError("[Errno 4] Interrupted system call", { errno: 4 });
+ * console.log(e.name, e.errno, e instanceof OSError); // InterruptedError 4 true
+ * ```
+ */
+export class InterruptedError extends OSError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
+   */
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
+    this.name = "InterruptedError";
+  }
+}
+
+/**
+ * Python's `BlockingIOError`: an operation would block a non-blocking
+ * socket (`EAGAIN`).
+ *
+ * @example Checking the class
+ * ```ts
+ * import { BlockingIOError, OSError } from "@asyncio/deno";
+ * const e = new BlockingIOError("[Errno 11] Resource temporarily unavailable", { errno: 11 });
+ * console.log(e.name, e.errno, e instanceof OSError); // BlockingIOError 11 true
+ * ```
+ */
+export class BlockingIOError extends OSError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
+   */
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
+    this.name = "BlockingIOError";
+  }
+}
+
+/**
+ * Python's `socket.gaierror`: a host name could not be resolved
+ * (`getaddrinfo` failed), as `openConnection` and `startServer` raise it.
+ * `errno` is the `EAI_*` code (negative on Linux: -2 for
+ * `EAI_NONAME`), `strerror` the resolver's text. Python's own name, in lower
+ * case, as every class keeps its Python name and `e.name` is that name.
+ *
+ * @example Catching a failed lookup
+ * ```ts
+ * import { gaierror, OSError } from "@asyncio/deno";
+ * const e = new gaierror("[Errno -2] Name or service not known", {
+ *   errno: -2,
+ *   strerror: "Name or service not known",
+ * });
+ * console.log(e.name, e.errno, e instanceof OSError); // gaierror -2 true
+ * ```
+ */
+export class gaierror extends OSError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
+   */
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
+    this.name = "gaierror";
   }
 }
 

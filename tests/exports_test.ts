@@ -86,10 +86,14 @@ const GOLDEN = [
   "ConnectionError",
   "ConnectionRefusedError",
   "ConnectionResetError",
+  "BlockingIOError",
   "FileNotFoundError",
   "IncompleteReadError",
+  "InterruptedError",
   "LimitOverrunError",
   "OSError",
+  "PermissionError",
+  "gaierror",
   "SSLCertVerificationError",
   "SSLError",
   "Server",
@@ -127,6 +131,11 @@ Deno.test("mod.ts exception classes carry their Python names", async () => {
       "QueueEmpty",
       "QueueFull",
       "QueueShutDown",
+      "OSError",
+      "BlockingIOError",
+      "InterruptedError",
+      "PermissionError",
+      "gaierror",
     ]
   ) {
     const cls = mod[name] as new () => Error;

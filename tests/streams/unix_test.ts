@@ -13,6 +13,7 @@ import {
   FileNotFoundError,
   getRunningLoop,
   openUnixConnection,
+  OSError,
   run,
   RuntimeError,
   sleep,
@@ -199,9 +200,15 @@ Deno.test("startUnixServer() leaves a file that is not a socket alone and raises
   await withSocketDir(async () => {
     Deno.writeTextFileSync(PATH, "not a socket");
     try {
+      // CPython: OSError: [Errno 98] Address '…/unix.sock' is already in use
       await assert.rejects(
         async () => await startUnixServer(echoUpper, PATH),
-        Deno.errors.AddrInUse,
+        (error: unknown) =>
+          error instanceof OSError && error.name === "OSError" &&
+          error.errno === 98 &&
+          error.message ===
+            `[Errno 98] Address '${PATH}' is already in use` &&
+          error.cause instanceof Deno.errors.AddrInUse,
       );
       assert.equal(Deno.readTextFileSync(PATH), "not a socket");
     } finally {
