@@ -358,13 +358,20 @@ export class EventLoop implements AbstractEventLoop {
 
   /**
    * The default exception handler: logs the message, every other key of the
-   * context, and the exception's stack, as asyncio does.
+   * context, where the object was created (`sourceTraceback`, in debug
+   * mode) and the exception's stack, as asyncio does.
    */
   defaultExceptionHandler(context: ExceptionContext): void {
     const lines = [context.message || "Unhandled exception in event loop"];
     for (const key of Object.keys(context).sort()) {
       if (key === "message" || key === "exception") continue;
+      if (key === "sourceTraceback") continue;
       lines.push(`${key}: ${String(context[key])}`);
+    }
+    if (typeof context.sourceTraceback === "string") {
+      // asyncio's "Object created at (most recent call last)", in V8's order
+      lines.push("Object created at (most recent call first):");
+      lines.push(context.sourceTraceback);
     }
     const exc = context.exception;
     if (exc !== undefined) {

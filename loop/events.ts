@@ -37,6 +37,11 @@ export interface ExceptionContext {
   future?: unknown;
   /** The task concerned, if any. */
   task?: unknown;
+  /**
+   * In debug mode, where the future or task concerned was created (asyncio's
+   * `source_traceback`), most recent call first.
+   */
+  sourceTraceback?: string;
   /** The callback handle concerned, if any. */
   handle?: Handle;
   /** Anything else the caller passed. */

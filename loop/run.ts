@@ -19,6 +19,7 @@ import {
 import { type EventLoop, kWhenQuiet } from "./base_event_loop.ts";
 import type { AbstractEventLoop } from "./events.ts";
 import { getEventLoop, setEventLoop } from "./policy.ts";
+import { creationSite } from "./_creation_site.ts";
 import { exitIfUnhandled, watchSigint } from "./_sigint.ts";
 
 /**
@@ -203,9 +204,11 @@ async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
   // Pending now, a task never ends (the loop closes under it); those made
   // during shutdown too. CPython says so when it collects one.
   for (const task of factories.allTasks!(loop)) {
+    const sourceTraceback = creationSite(task);
     loop.callExceptionHandler({
       message: "Task was destroyed but it is pending!",
       task,
+      ...(sourceTraceback === undefined ? {} : { sourceTraceback }),
     });
   }
 }

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { creationSite } from "../loop/_creation_site.ts";
 import { closeHooks } from "../loop/_runtime.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 
@@ -22,6 +23,8 @@ export class Unretrieved {
     readonly future: WeakRef<object>,
     /** Its repr at the time it failed, for when it is gone. */
     readonly description: string,
+    /** Where it was created, in debug mode. */
+    readonly sourceTraceback: string | undefined,
   ) {}
 }
 
@@ -47,6 +50,7 @@ export function failed(
     kind,
     new WeakRef(future),
     String(future),
+    creationSite(future),
   );
   let reports = pending.get(loop);
   if (reports === undefined) pending.set(loop, reports = new Set());
@@ -68,6 +72,9 @@ function send(report: Unretrieved, future: unknown): void {
     exception: report.exception,
     [key]: future,
     future,
+    ...(report.sourceTraceback === undefined
+      ? {}
+      : { sourceTraceback: report.sourceTraceback }),
   });
 }
 

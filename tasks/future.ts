@@ -27,6 +27,7 @@ import {
   type TimerHandle,
 } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
+import { recordCreationSite } from "../loop/_creation_site.ts";
 import { failed, retrieved, type Unretrieved } from "./_unretrieved.ts";
 import {
   CancelledError,
@@ -317,6 +318,7 @@ export class Future<T = unknown> implements Awaitable<T> {
       );
     }
     this.#loop = loop;
+    if (loop.getDebug()) recordCreationSite(this);
   }
 
   /** The word this class prints as: `Future`, `Task`. */

@@ -368,6 +368,31 @@ Deno.test("run() gives up a leftover task that awaits a promise that never settl
   assert.equal(loop!.time(), 1);
 });
 
+// CPython, debug=True: the same report with source_traceback, where the task
+// was created.
+Deno.test("run(…, { debug: true }): 'Task was destroyed but it is pending!' says where the task was created (#16)", async () => {
+  let contexts: ExceptionContext[] = [];
+  function spawnStuck(): void {
+    createTask((async () => await never())(), { name: "stuck" });
+  }
+  await run(async () => {
+    contexts = recordContexts(getRunningLoop());
+    spawnStuck();
+    await sleep(1);
+  }, { loopFactory, debug: true });
+  assert.equal(contexts.length, 1);
+  assert.equal(contexts[0].message, "Task was destroyed but it is pending!");
+  assert.deepEqual(Object.keys(contexts[0]).sort(), [
+    "message",
+    "sourceTraceback",
+    "task",
+  ]);
+  assert.match(
+    contexts[0].sourceTraceback!.split("\n")[0],
+    /at spawnStuck .*crash_family_test\.ts:\d+:\d+/,
+  );
+});
+
 Deno.test("run() without a handler logs a given-up task with the default handler", async () => {
   await withConsoleError(async (calls) => {
     const result = await run(async () => {

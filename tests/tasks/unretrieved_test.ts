@@ -100,3 +100,74 @@ Deno.test("a failed future still alive when its loop closes is reported then, wi
   assert.equal(reports.length, 1);
   assert.equal(reports[0].future, kept);
 });
+
+/** Make a task that fails unawaited, from a named function of this file. */
+function spawnDoomed(): void {
+  createTask(
+    (async () => {
+      await sleep(0);
+      throw new ValueError("doomed");
+    })(),
+    { name: "doomed" },
+  );
+}
+
+// CPython, asyncio.run(main(), debug=True), a task failing unawaited:
+//   Task exception was never retrieved
+//   future: <Task finished name='doomed' ... exception=ValueError('doomed')
+//     created at t.py:7>
+//   source_traceback: Object created at (most recent call last): ...
+Deno.test("in debug mode, a never-retrieved report says where the task was created; not otherwise (#16)", async () => {
+  for (const debug of [true, false]) {
+    const reports: ExceptionContext[] = [];
+    await run(async () => {
+      getRunningLoop().setExceptionHandler((_loop, context) => {
+        reports.push(context);
+      });
+      spawnDoomed();
+      await sleep(0);
+      await sleep(0);
+      await collect();
+    }, { debug });
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0].message, "Task exception was never retrieved");
+    const site = reports[0].sourceTraceback;
+    if (!debug) {
+      assert.equal(site, undefined);
+      assert.ok(!("sourceTraceback" in reports[0]));
+      continue;
+    }
+    assert.ok(typeof site === "string");
+    const first = site.split("\n")[0];
+    assert.match(first, /at spawnDoomed .*unretrieved_test\.ts:\d+:\d+/);
+    for (const dir of ["loop", "tasks"]) {
+      const internal = new URL(`../../${dir}/`, import.meta.url).href;
+      assert.ok(!site.includes(internal), site);
+    }
+  }
+});
+
+Deno.test("the default handler prints the creation site after the context (#16)", async () => {
+  const logged: string[] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => logged.push(args.join(" "));
+  try {
+    await run(async () => {
+      spawnDoomed();
+      await sleep(0);
+      await sleep(0);
+      await collect();
+    }, { debug: true });
+  } finally {
+    console.error = error;
+  }
+  const report = logged.find((text) =>
+    text.startsWith("Task exception was never retrieved")
+  );
+  assert.ok(report !== undefined, logged.join("\n---\n"));
+  const lines = report.split("\n");
+  assert.match(lines[1], /^future: .*doomed/);
+  assert.equal(lines[3], "Object created at (most recent call first):");
+  assert.match(lines[4], /at spawnDoomed /);
+  assert.ok(lines.some((line) => line.startsWith("ValueError: doomed")));
+});
