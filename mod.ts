@@ -47,14 +47,18 @@ export { run, type RunOptions } from "./loop/run.ts";
 export {
   BrokenBarrierError,
   CancelledError,
-  type ExceptionCondition,
-  ExceptionGroup,
   InvalidStateError,
+} from "./exceptions/asyncio.ts";
+export {
   KeyboardInterrupt,
   RuntimeError,
-  TimeoutError,
   ValueError,
-} from "./tasks/exceptions.ts";
+} from "./exceptions/builtins.ts";
+export {
+  type ExceptionCondition,
+  ExceptionGroup,
+} from "./exceptions/exception_group.ts";
+export { TimeoutError } from "./exceptions/os_errors.ts";
 
 // futures
 export {
@@ -142,9 +146,13 @@ export {
   type PriorityQueueOptions,
   Queue,
 } from "./sync/queue.ts";
-export { QueueEmpty, QueueFull, QueueShutDown } from "./tasks/exceptions.ts";
+export { QueueEmpty, QueueFull, QueueShutDown } from "./exceptions/asyncio.ts";
 
 // streams
+export {
+  IncompleteReadError,
+  LimitOverrunError,
+} from "./exceptions/asyncio.ts";
 export {
   BlockingIOError,
   BrokenPipeError,
@@ -154,15 +162,13 @@ export {
   ConnectionResetError,
   FileNotFoundError,
   gaierror,
-  IncompleteReadError,
   InterruptedError,
-  LimitOverrunError,
   OSError,
   type OSErrorOptions,
   PermissionError,
   SSLCertVerificationError,
   SSLError,
-} from "./tasks/exceptions.ts";
+} from "./exceptions/os_errors.ts";
 export {
   openConnection,
   type OpenConnectionOptions,

@@ -236,22 +236,6 @@ export const kCoroutineFunction: unique symbol = Symbol("coroutineFunction");
 /** Callbacks run when a loop closes (tasks/ reports unretrieved errors). */
 export const closeHooks: Array<(loop: object) => void> = [];
 
-/** A short description of any value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  const type = typeof value;
-  if (type === "object") {
-    const name = (value as object).constructor?.name;
-    return name && name !== "Object" ? name : "object";
-  }
-  if (type === "number" || type === "boolean") {
-    return `${type} ${String(value)}`;
-  }
-  if (type === "string") return `string ${JSON.stringify(value)}`;
-  return type;
-}
-
 /** The part of a Future the loop uses (`runUntilComplete`, `run`). */
 export interface FutureLike {
   done(): boolean;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { KeyboardInterrupt } from "../tasks/exceptions.ts";
+import type { KeyboardInterrupt } from "../exceptions/builtins.ts";
 
 /** What `run()` needs of its main task. */
 interface MainTask {

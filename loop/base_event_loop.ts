@@ -12,7 +12,7 @@
  * @module
  */
 import { setImmediate } from "node:timers";
-import { RuntimeError, ValueError } from "../tasks/exceptions.ts";
+import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import {
   closeHooks,
   endStep,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { describe } from "./_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 // Types only: erased at run time, so the loop still imports nothing of tasks/.
 import type { Future } from "../tasks/future.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";

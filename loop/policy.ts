@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { RuntimeError } from "../tasks/exceptions.ts";
-import { describe, runtime } from "./_runtime.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
+import { describe } from "../exceptions/describe.ts";
+import { runtime } from "./_runtime.ts";
 import { EventLoop } from "./base_event_loop.ts";
 import type { AbstractEventLoop } from "./events.ts";
 

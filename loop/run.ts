@@ -3,14 +3,14 @@
  *
  * @module
  */
+import { CancelledError } from "../exceptions/asyncio.ts";
 import {
-  CancelledError,
   KeyboardInterrupt,
   RuntimeError,
   ValueError,
-} from "../tasks/exceptions.ts";
+} from "../exceptions/builtins.ts";
+import { describe } from "../exceptions/describe.ts";
 import {
-  describe,
   factories,
   LazyCoroutine,
   runtime,

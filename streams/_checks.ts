@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
-import { ValueError } from "../tasks/exceptions.ts";
+import { describe } from "../exceptions/describe.ts";
+import { ValueError } from "../exceptions/builtins.ts";
 import type { SslClientOptions } from "./open_connection.ts";
 
 /** Throw unless `port` is an integer from 0 to 65535; return it. */

@@ -38,7 +38,7 @@ import {
   SSLCertVerificationError,
   SSLError,
   TimeoutError,
-} from "../tasks/exceptions.ts";
+} from "../exceptions/os_errors.ts";
 
 type OSErrorClass = new (message?: string, options?: OSErrorOptions) => OSError;
 

@@ -34,15 +34,15 @@
  *
  * @module
  */
-import { closeHooks, describe } from "../loop/_runtime.ts";
+import { closeHooks } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
+import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import {
   ConnectionAbortedError,
   ConnectionResetError,
   OSError,
-  RuntimeError,
-  ValueError,
-} from "../tasks/exceptions.ts";
+} from "../exceptions/os_errors.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { failWith, type Future, schedule } from "../tasks/future.ts";
 import type { SslClientOptions } from "./open_connection.ts";

@@ -9,7 +9,7 @@
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { awaitResult } from "../tasks/_combinators.ts";
 import { coroutine } from "../tasks/coroutine.ts";
-import { ConnectionResetError } from "../tasks/exceptions.ts";
+import { ConnectionResetError } from "../exceptions/os_errors.ts";
 import { failWith, type Future } from "../tasks/future.ts";
 import type { Task } from "../tasks/task.ts";
 import type { Protocol, SocketTransport } from "./_socket_transport.ts";

@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { type Awaitable, failWith } from "../tasks/future.ts";
-import { ConnectionAbortedError, ValueError } from "../tasks/exceptions.ts";
+import { ValueError } from "../exceptions/builtins.ts";
+import { ConnectionAbortedError } from "../exceptions/os_errors.ts";
 import { Op } from "../tasks/_op.ts";
 import { clientTlsOptions, SocketTransport } from "./_socket_transport.ts";
 import { connectError, toPythonError } from "./_os_errors.ts";

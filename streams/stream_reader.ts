@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import {
   type AbstractEventLoop,
   checkInteger,
@@ -15,9 +15,8 @@ import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import {
   IncompleteReadError,
   LimitOverrunError,
-  RuntimeError,
-  ValueError,
-} from "../tasks/exceptions.ts";
+} from "../exceptions/asyncio.ts";
+import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import { type Awaitable, failWith, type Future } from "../tasks/future.ts";
 import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import type { Transport } from "./transport.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import { type AbstractEventLoop, inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";

@@ -10,7 +10,7 @@ import { getEventLoop } from "../loop/policy.ts";
 import { Op } from "../tasks/_op.ts";
 import { awaitResult } from "../tasks/_combinators.ts";
 import type { Coroutine, CoroutineGenerator } from "../tasks/coroutine.ts";
-import { RuntimeError } from "../tasks/exceptions.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import type { Deque } from "./_deque.ts";
 

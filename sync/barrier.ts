@@ -6,7 +6,8 @@
  */
 import { checkFunction, checkInteger, inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { BrokenBarrierError, ValueError } from "../tasks/exceptions.ts";
+import { BrokenBarrierError } from "../exceptions/asyncio.ts";
+import { ValueError } from "../exceptions/builtins.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { callBody, type RunBody } from "./_common.ts";
 import { Op } from "../tasks/_op.ts";

@@ -3,14 +3,15 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import {
   type AbstractEventLoop,
   checkFunction,
   inspect,
 } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { CancelledError, RuntimeError } from "../tasks/exceptions.ts";
+import { CancelledError } from "../exceptions/asyncio.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import {
   bindLoop,

@@ -5,7 +5,8 @@
  */
 import { type AbstractEventLoop, inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { CancelledError, RuntimeError } from "../tasks/exceptions.ts";
+import { CancelledError } from "../exceptions/asyncio.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import {
   allCancelled,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import {
   type AbstractEventLoop,
   checkFunction,
@@ -13,12 +13,8 @@ import {
   inspect,
 } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import {
-  QueueEmpty,
-  QueueFull,
-  QueueShutDown,
-  ValueError,
-} from "../tasks/exceptions.ts";
+import { QueueEmpty, QueueFull, QueueShutDown } from "../exceptions/asyncio.ts";
+import { ValueError } from "../exceptions/builtins.ts";
 import { type Awaitable, type Future, repr } from "../tasks/future.ts";
 import { bindLoop } from "./_common.ts";
 import { Op } from "../tasks/_op.ts";

@@ -9,7 +9,8 @@ import {
   inspect,
 } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { CancelledError, ValueError } from "../tasks/exceptions.ts";
+import { CancelledError } from "../exceptions/asyncio.ts";
+import { ValueError } from "../exceptions/builtins.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import {
   allCancelled,

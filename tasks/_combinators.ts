@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { adoptTogether, describe } from "../loop/_runtime.ts";
+import { adoptTogether } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine } from "./coroutine.ts";

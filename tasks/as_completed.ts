@@ -4,7 +4,7 @@
  * @module
  */
 import type { Taskable } from "./gather.ts";
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
@@ -14,7 +14,7 @@ import {
   toFutureSet,
 } from "./_combinators.ts";
 import { type Coroutine, coroutine } from "./coroutine.ts";
-import { TimeoutError } from "./exceptions.ts";
+import { TimeoutError } from "../exceptions/os_errors.ts";
 import { Future } from "./future.ts";
 
 /** Options for `asCompleted()`. */

@@ -4,13 +4,13 @@
  *
  * @module
  */
+import { describe } from "../exceptions/describe.ts";
 import {
-  describe,
   enterFreshHolder,
   entryHolders,
   kCoroutineFunction,
 } from "../loop/_runtime.ts";
-import { RuntimeError } from "./exceptions.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
 import { Future, mustWaitTurn, repr, waitTurn, YieldOnce } from "./future.ts";
 
 /** The generator a generator coroutine function returns. */

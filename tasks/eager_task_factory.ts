@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import type {
   AbstractEventLoop,
   CreateTaskOptions,

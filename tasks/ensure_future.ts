@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import { ValueError } from "./exceptions.ts";
+import { ValueError } from "../exceptions/builtins.ts";
 import { Future } from "./future.ts";
 import type { Task, TaskCoroutine } from "./task.ts";
 

@@ -7,7 +7,6 @@
 import {
   awaitingHolder,
   currentHolder,
-  describe,
   factories,
   type Holder,
   holdWait,
@@ -19,6 +18,7 @@ import {
   type TaskLike,
   taskOf,
 } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import {
   type AbstractEventLoop,
   inspect,
@@ -29,11 +29,8 @@ import {
 import { getEventLoop } from "../loop/policy.ts";
 import { recordCreationSite } from "../loop/_creation_site.ts";
 import { failed, retrieved, type Unretrieved } from "./_unretrieved.ts";
-import {
-  CancelledError,
-  InvalidStateError,
-  RuntimeError,
-} from "./exceptions.ts";
+import { CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
 
 /**
  * Anything this module returns that can be waited for: with `await` from an

@@ -10,7 +10,6 @@ import {
   closeHooks,
   context,
   currentTaskLike,
-  describe,
   endStep,
   entryHolders,
   factories,
@@ -22,15 +21,13 @@ import {
   suspending,
   taskResumers,
 } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import { adoptEntry, Adoption, labelEntry } from "../loop/_entry_holders.ts";
 import type { AbstractEventLoop, CreateTaskOptions } from "../loop/events.ts";
 import { getEventLoop, getRunningLoop } from "../loop/policy.ts";
 import { Coroutine } from "./coroutine.ts";
-import {
-  CancelledError,
-  InvalidStateError,
-  RuntimeError,
-} from "./exceptions.ts";
+import { CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
 import {
   Future,
   kAddCallback,

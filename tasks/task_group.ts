@@ -21,7 +21,9 @@ import {
   coroutine,
   type CoroutineGenerator,
 } from "./coroutine.ts";
-import { CancelledError, RuntimeError, uncheckedGroup } from "./exceptions.ts";
+import { CancelledError } from "../exceptions/asyncio.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
+import { uncheckedGroup } from "../exceptions/exception_group.ts";
 import type { Future } from "./future.ts";
 import { currentTask, type Task, type TaskCoroutine } from "./task.ts";
 

@@ -23,7 +23,9 @@ import {
   coroutine,
   type CoroutineGenerator,
 } from "./coroutine.ts";
-import { CancelledError, RuntimeError, TimeoutError } from "./exceptions.ts";
+import { CancelledError } from "../exceptions/asyncio.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
+import { TimeoutError } from "../exceptions/os_errors.ts";
 import { currentTask, type Task } from "./task.ts";
 
 /** `Timeout.#run`, for `timeout()` and `timeoutAt()`. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../loop/_runtime.ts";
+import { describe } from "../exceptions/describe.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
   awaitResult,
@@ -13,7 +13,8 @@ import {
   toFuture,
 } from "./_combinators.ts";
 import { type Coroutine, coroutine } from "./coroutine.ts";
-import { CancelledError, TimeoutError } from "./exceptions.ts";
+import { CancelledError } from "../exceptions/asyncio.ts";
+import { TimeoutError } from "../exceptions/os_errors.ts";
 import type { Future } from "./future.ts";
 import { timeout as withTimeout } from "./timeouts.ts";
 
