@@ -41,7 +41,7 @@ export { EventLoop, type EventLoopOptions } from "./loop/base_event_loop.ts";
 export { type Clock, MonotonicClock, VirtualClock } from "./loop/clock.ts";
 
 // runners
-export { run, type RunOptions } from "./loop/run.ts";
+export { run, type RunOptions } from "./runners/run.ts";
 
 // exceptions (and the builtins asyncio raises)
 export {

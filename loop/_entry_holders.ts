@@ -35,7 +35,7 @@
  *   `rootHolder`.
  *
  * Where the hooks are missing, `active` is false and `createTask` falls
- * back to re-labelling the holder the coroutine captured (`_runtime.ts`).
+ * back to re-labelling the holder the coroutine captured (`_adoption.ts`).
  *
  * @module
  */
@@ -68,7 +68,7 @@ export const ownPromise = { making: false };
  */
 export const rootHolder: Holder = new Holder(null);
 
-/** Numbers the task steps (`beginStep` in `_runtime.ts` counts them). */
+/** Numbers the task steps (`beginStep` in `_step.ts` counts them). */
 export const steps = { serial: 0 };
 
 /**

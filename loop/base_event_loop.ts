@@ -15,16 +15,21 @@ import { setImmediate } from "node:timers";
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import {
   closeHooks,
-  endStep,
-  enterFreshHolder,
-  factories,
   type FutureLike,
   kCoroutineFunction,
-  madePromise,
-  newPromise,
-  runtime,
+  taskFactories,
   taskResumers,
-} from "./_runtime.ts";
+} from "./_hooks.ts";
+import { runningLoop, setRunningLoop } from "./_running_loop.ts";
+import {
+  endStep,
+  enterCallback,
+  installLoop,
+  leaveCallback,
+  stepping,
+} from "./_step.ts";
+import { enterFreshHolder } from "./_adoption.ts";
+import { madePromise, newPromise } from "./_new_promise.ts";
 import { TimerHeap } from "./_heap.ts";
 import { ReadyQueue } from "./_ready_queue.ts";
 // Types only: erased at run time, so the loop still imports nothing of tasks/.
@@ -293,7 +298,7 @@ export class EventLoop implements AbstractEventLoop {
   /** Create a Future attached to the loop. */
   createFuture<T = unknown>(): Future<T> {
     this.#checkClosed();
-    return factories.future!(this) as Future<T>;
+    return taskFactories("createFuture").future(this) as Future<T>;
   }
 
   /** Schedule a coroutine as a task; return the Task. */
@@ -321,7 +326,7 @@ export class EventLoop implements AbstractEventLoop {
     if (this.#taskFactory !== null) {
       return this.#taskFactory(this, coro, { name }) as Task<T>;
     }
-    return factories.task!(this, coro, name) as Task<T>;
+    return taskFactories("createTask").task(this, coro, name) as Task<T>;
   }
 
   /** Set the factory `createTask` uses; `null` restores the default. */
@@ -456,7 +461,7 @@ export class EventLoop implements AbstractEventLoop {
   ): Promise<T> {
     this.#checkClosed();
     this.#checkRunning();
-    const isFuture = factories.isFuture!(future);
+    const isFuture = taskFactories("runUntilComplete").isFuture(future);
     const fut: FutureLike = isFuture
       ? future
       : this.createTask(future as TaskCoroutine<T>);
@@ -486,8 +491,8 @@ export class EventLoop implements AbstractEventLoop {
     this.#checkClosed();
     this.#checkRunning();
     this.#running = true;
-    runtime.running = this;
-    runtime.resume = this.#resumeAfterStep;
+    setRunningLoop(this);
+    installLoop(this.#resumeAfterStep);
     // The loop's own context: callbacks never run inside a task's.
     enterFreshHolder(null);
     // Let the awaits that coroutines started before the loop ran reach their
@@ -522,10 +527,8 @@ export class EventLoop implements AbstractEventLoop {
     } finally {
       this.#stopping = false;
       this.#running = false;
-      runtime.running = null;
-      runtime.resume = null;
-      runtime.stepping = null;
-      runtime.inCallback = false;
+      setRunningLoop(null);
+      installLoop(null);
       this.#clearDenoTimer();
       this.#clearQuietTimer();
     }
@@ -565,10 +568,9 @@ export class EventLoop implements AbstractEventLoop {
         if (!inLoop && !resumesTask(handle)) return false;
         ready.take();
         if (this.#debug) this.#debugStart(handle);
-        runtime.inCallback = true;
+        enterCallback();
         handle[kRun](this);
-        runtime.inCallback = false;
-        if (runtime.stepping !== null) {
+        if (leaveCallback() !== null) {
           // A step that awaits a plain promise never signals its end; once
           // microtasks drain, `setImmediate` runs and ends it.
           if (!this.#immediateArmed) {
@@ -746,7 +748,7 @@ export class EventLoop implements AbstractEventLoop {
 
   #onImmediate = (): void => {
     this.#immediateArmed = false;
-    const task = runtime.stepping;
+    const task = stepping;
     if (task !== null) endStep(task);
   };
 
@@ -784,7 +786,7 @@ export class EventLoop implements AbstractEventLoop {
     if (this.#running) {
       throw new RuntimeError("This event loop is already running");
     }
-    if (runtime.running !== null) {
+    if (runningLoop() !== null) {
       throw new RuntimeError(
         "Cannot run the event loop while another loop is running",
       );

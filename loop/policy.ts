@@ -6,7 +6,7 @@
  */
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { describe } from "../exceptions/describe.ts";
-import { runtime } from "./_runtime.ts";
+import { runningLoop } from "./_running_loop.ts";
 import { EventLoop } from "./base_event_loop.ts";
 import type { AbstractEventLoop } from "./events.ts";
 
@@ -22,7 +22,7 @@ let current: AbstractEventLoop | null = null;
  * ```
  */
 export function getRunningLoop(): AbstractEventLoop {
-  const loop = runtime.running as AbstractEventLoop | null;
+  const loop = runningLoop();
   if (loop === null) throw new RuntimeError("no running event loop");
   return loop;
 }
@@ -41,7 +41,7 @@ export function getRunningLoop(): AbstractEventLoop {
  * ```
  */
 export function getEventLoop(): AbstractEventLoop {
-  const running = runtime.running as AbstractEventLoop | null;
+  const running = runningLoop();
   if (running !== null) return running;
   if (current === null || current.isClosed()) current = new EventLoop();
   return current;

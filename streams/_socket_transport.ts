@@ -34,7 +34,7 @@
  *
  * @module
  */
-import { closeHooks } from "../loop/_runtime.ts";
+import { closeHooks } from "../loop/_hooks.ts";
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { adoptTogether } from "../loop/_runtime.ts";
+import { adoptTogether } from "../loop/_adoption.ts";
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";

@@ -6,17 +6,16 @@
  */
 import {
   awaitingHolder,
-  context,
   currentHolder,
-  type Holder,
-  holdWait,
-  labelForWait,
-  madePromise,
-  newPromise,
-  runtime,
-  type TaskLike,
+  enterSyncStep,
+  leaveSyncStep,
+  syncTask,
   taskOf,
-} from "../loop/_runtime.ts";
+} from "../loop/_current_task.ts";
+import { context, type Holder, type TaskLike } from "../loop/_async_context.ts";
+import { holdWait } from "../loop/_step.ts";
+import { labelForWait } from "../loop/_entry_holders.ts";
+import { madePromise, newPromise } from "../loop/_new_promise.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
 import { Future, kAwait, mustWaitTurn, Waiter, waitTurn } from "./future.ts";
 
@@ -51,7 +50,7 @@ export class Op<T> extends Coroutine<T> {
         onRejected,
       );
     }
-    const task = runtime.syncTask ?? taskOf(holder);
+    const task = syncTask ?? taskOf(holder);
     if (task === null) {
       return start(this.generator()).then(onFulfilled, onRejected);
     }
@@ -357,8 +356,7 @@ class QuickWaiter extends OpAwait {
   }
 
   #finish(failed: boolean, error: unknown): void {
-    const outer = runtime.syncTask;
-    runtime.syncTask = this.task;
+    const outer = enterSyncStep(this.task);
     let outcome: unknown;
     try {
       outcome = this.op.finishWait(this.fut!, failed, error);
@@ -367,7 +365,7 @@ class QuickWaiter extends OpAwait {
       error = thrown;
       failed = true;
     } finally {
-      runtime.syncTask = outer;
+      leaveSyncStep(outer);
     }
     if (failed) super.fail(error);
     else super.fulfil(outcome);
@@ -407,15 +405,14 @@ class OpWaiter extends OpAwait {
 
   #resume(value: unknown, error: unknown, failed: boolean): void {
     const task = this.task!;
-    const outer = runtime.syncTask;
-    runtime.syncTask = task;
+    const outer = enterSyncStep(task);
     let step: IteratorResult<unknown, unknown> | null = null;
     try {
       step = failed ? this.generator.throw(error) : this.generator.next(value);
     } catch (thrown) {
       error = thrown;
     } finally {
-      runtime.syncTask = outer;
+      leaveSyncStep(outer);
     }
     if (step === null) return super.fail(error);
     if (step.done) return super.fulfil(step.value);
@@ -424,7 +421,7 @@ class OpWaiter extends OpAwait {
       return this.runElsewhere(this.generator, yielded);
     }
     // Wait again. Inside the wake-up callback the step ends there, and the
-    // loop carries on (`runtime.inCallback`).
+    // loop carries on (`inCallback`, `loop/_step.ts`).
     const waiter = new OpWaiter(
       yielded,
       this.generator,

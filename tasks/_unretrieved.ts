@@ -9,7 +9,7 @@
  * @module
  */
 import { creationSite } from "../loop/_creation_site.ts";
-import { closeHooks } from "../loop/_runtime.ts";
+import { closeHooks } from "../loop/_hooks.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 
 /** What a failed future needs reported if nobody retrieves its exception. */

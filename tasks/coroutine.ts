@@ -5,11 +5,9 @@
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
-import {
-  enterFreshHolder,
-  entryHolders,
-  kCoroutineFunction,
-} from "../loop/_runtime.ts";
+import { enterFreshHolder } from "../loop/_adoption.ts";
+import { active as entryHolders } from "../loop/_entry_holders.ts";
+import { kCoroutineFunction } from "../loop/_hooks.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { Future, mustWaitTurn, repr, waitTurn, YieldOnce } from "./future.ts";
 
@@ -239,4 +237,8 @@ export function isCoroutineFunction(fn: unknown): boolean {
   return typeof fn === "function" &&
     (fn.constructor?.name === "AsyncFunction" ||
       (fn as unknown as Record<symbol, unknown>)[kCoroutineFunction] === true);
+}
+/** `run(main)` with a function: the task calls it at its first step. */
+export class LazyCoroutine {
+  constructor(readonly start: () => unknown, readonly name: string) {}
 }

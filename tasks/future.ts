@@ -7,17 +7,13 @@
 import {
   awaitingHolder,
   currentHolder,
-  factories,
-  type Holder,
-  holdWait,
-  labelForWait,
-  madePromise,
-  mustHold,
-  newPromise,
-  runtime,
-  type TaskLike,
+  syncTask,
   taskOf,
-} from "../loop/_runtime.ts";
+} from "../loop/_current_task.ts";
+import type { Holder, TaskLike } from "../loop/_async_context.ts";
+import { holdWait, mustHold, stepping } from "../loop/_step.ts";
+import { labelForWait } from "../loop/_entry_holders.ts";
+import { madePromise, newPromise } from "../loop/_new_promise.ts";
 import { describe } from "../exceptions/describe.ts";
 import {
   type AbstractEventLoop,
@@ -201,8 +197,8 @@ function awaitThen(
     null,
     loop,
   );
-  if (runtime.syncTask !== null) {
-    startWait(waiter, runtime.syncTask as AwaitingTask);
+  if (syncTask !== null) {
+    startWait(waiter, syncTask as AwaitingTask);
     return promise;
   }
   const holder = currentHolder();
@@ -251,7 +247,7 @@ export function mustWaitTurn(
   if (holder === undefined) return false;
   if (mustHold(holder)) return true;
   const task = taskOf(holder);
-  return task !== null && task !== runtime.stepping;
+  return task !== null && task !== stepping;
 }
 
 /**
@@ -600,9 +596,6 @@ function reprError(error: unknown): string {
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;
 }
-
-factories.future = (loop) => new Future({ loop: loop as AbstractEventLoop });
-factories.isFuture = isFuture as (value: unknown) => value is never;
 
 /**
  * What `sleep(0)` returns: a bare yield to the loop for one iteration, as

@@ -4,23 +4,29 @@
  *
  * @module
  */
+import { adoptHolder } from "../loop/_adoption.ts";
 import {
-  adoptHolder,
   beginStep,
-  closeHooks,
-  context,
-  currentTaskLike,
   endStep,
-  entryHolders,
-  factories,
-  Holder,
-  LazyCoroutine,
-  nextTaskNumber,
-  reserveRootTaskName,
-  runtime,
+  stepIsSynchronous,
+  stepping as steppingTask,
   suspending,
+} from "../loop/_step.ts";
+import {
+  closeHooks,
+  installTaskFactories,
   taskResumers,
-} from "../loop/_runtime.ts";
+} from "../loop/_hooks.ts";
+import { runningLoop } from "../loop/_running_loop.ts";
+import { context, Holder } from "../loop/_async_context.ts";
+import {
+  currentTaskLike,
+  enterSyncStep,
+  leaveSyncStep,
+} from "../loop/_current_task.ts";
+import { active as entryHolders } from "../loop/_entry_holders.ts";
+import { LazyCoroutine } from "./coroutine.ts";
+import { nextTaskNumber, reserveRootTaskName } from "./_task_names.ts";
 import { describe } from "../exceptions/describe.ts";
 import { adoptEntry, Adoption, labelEntry } from "../loop/_entry_holders.ts";
 import type { AbstractEventLoop, CreateTaskOptions } from "../loop/events.ts";
@@ -30,6 +36,7 @@ import { CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import {
   Future,
+  isFuture,
   kAddCallback,
   kAwait,
   kCancelWith,
@@ -391,7 +398,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @ignore */
   [kAwait](waiter: Waiter): void {
     const fut = waiter.fut;
-    const stepping = runtime.stepping === this;
+    const stepping = steppingTask === this;
     if (fut === this) {
       waiter.fail(new RuntimeError(`Task cannot await on itself: ${this}`));
       return;
@@ -519,7 +526,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     task.#coro = coro;
     if (coro instanceof Coroutine) {
-      runtime.stepping = null;
+      stepIsSynchronous();
       task.#stack = [coro[Symbol.iterator]()];
       task.#step(undefined, undefined, false);
     } else if (isThenable(coro)) {
@@ -606,12 +613,11 @@ export class Task<T = unknown> extends Future<T> {
       this.#mustCancel = false;
     }
     this.#waiter = null;
-    const outer = runtime.syncTask;
-    runtime.syncTask = this;
+    const outer = enterSyncStep(this);
     try {
       this.#drive(value, error, failed);
     } finally {
-      runtime.syncTask = outer;
+      leaveSyncStep(outer);
     }
   }
 
@@ -749,7 +755,7 @@ export function createTask<T>(
   coro: TaskCoroutine<T>,
   options: CreateTaskOptions = {},
 ): Task<T> {
-  let loop = runtime.running as AbstractEventLoop | null;
+  let loop = runningLoop();
   if (loop === null) {
     // A coroutine's prefix, before `run()`: keep Task-1 for the coroutine.
     reserveRootTaskName();
@@ -772,7 +778,7 @@ export function createTask<T>(
 export function currentTask(
   loop: AbstractEventLoop | null = null,
 ): Task | null {
-  const target = loop ?? runtime.running;
+  const target = loop ?? runningLoop();
   const task = currentTaskLike();
   return task instanceof Task && task.getLoop() === target ? task : null;
 }
@@ -796,9 +802,12 @@ export function allTasks(loop: AbstractEventLoop | null = null): Set<Task> {
   return pendingTasksOf(loop ?? getRunningLoop());
 }
 
-factories.task = (loop, coro, name) =>
-  new Task(coro as TaskCoroutine<unknown>, {
-    loop: loop as AbstractEventLoop,
-    name,
-  });
-factories.allTasks = (loop) => allTasks(loop as AbstractEventLoop);
+installTaskFactories({
+  future: (loop) => new Future({ loop: loop as AbstractEventLoop }),
+  task: (loop, coro, name) =>
+    new Task(coro as TaskCoroutine<unknown>, {
+      loop: loop as AbstractEventLoop,
+      name,
+    }),
+  isFuture: isFuture as (value: unknown) => value is never,
+});

@@ -6,7 +6,7 @@
 (globalThis as Record<symbol, unknown>)[Symbol.for("asyncio.attribution")] =
   "relabel";
 const asyncio = await import("../../mod.ts");
-const { entryHolders } = await import("../../loop/_runtime.ts");
+const { active: entryHolders } = await import("../../loop/_entry_holders.ts");
 const { createTask, currentTask, gather, run, sleep } = asyncio;
 
 const log: string[] = [];

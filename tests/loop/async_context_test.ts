@@ -14,7 +14,7 @@ import {
   Holder,
 } from "../../loop/_async_context.ts";
 import { createTask, currentTask, run, sleep } from "../../mod.ts";
-import { entryHolders } from "../../loop/_runtime.ts";
+import { active as entryHolders } from "../../loop/_entry_holders.ts";
 
 Deno.test("async context: Deno's own context functions are used on the pinned Deno", () => {
   assert.notEqual(denoCore(), null);

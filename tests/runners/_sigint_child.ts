@@ -1,5 +1,5 @@
 /**
- * Programs that a test interrupts with SIGINT (`tests/loop/sigint_test.ts`),
+ * Programs that a test interrupts with SIGINT (`tests/runners/sigint_test.ts`),
  * one per scenario named by the first argument. Each prints `ready` once
  * the main task waits.
  *

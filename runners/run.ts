@@ -10,16 +10,14 @@ import {
   ValueError,
 } from "../exceptions/builtins.ts";
 import { describe } from "../exceptions/describe.ts";
-import {
-  factories,
-  LazyCoroutine,
-  runtime,
-  takeRootTaskName,
-} from "./_runtime.ts";
-import { type EventLoop, kWhenQuiet } from "./base_event_loop.ts";
-import type { AbstractEventLoop } from "./events.ts";
-import { getEventLoop, setEventLoop } from "./policy.ts";
-import { creationSite } from "./_creation_site.ts";
+import { runningLoop } from "../loop/_running_loop.ts";
+import { allTasks } from "../tasks/task.ts";
+import { LazyCoroutine } from "../tasks/coroutine.ts";
+import { takeRootTaskName } from "../tasks/_task_names.ts";
+import { type EventLoop, kWhenQuiet } from "../loop/base_event_loop.ts";
+import type { AbstractEventLoop } from "../loop/events.ts";
+import { getEventLoop, setEventLoop } from "../loop/policy.ts";
+import { creationSite } from "../loop/_creation_site.ts";
 import { exitIfUnhandled, watchSigint } from "./_sigint.ts";
 
 /**
@@ -96,7 +94,7 @@ export async function run<T>(
     | (() => PromiseLike<T> | Iterable<unknown> | T),
   options: RunOptions = {},
 ): Promise<T> {
-  if (runtime.running !== null) {
+  if (runningLoop() !== null) {
     throw new RuntimeError(
       "asyncio.run() cannot be called from a running event loop",
     );
@@ -170,7 +168,7 @@ type QuietLoop = { [kWhenQuiet]?: EventLoop[typeof kWhenQuiet] };
  * only while something can still happen (see `SHUTDOWN_GRACE_MS`).
  */
 async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
-  const toCancel = [...factories.allTasks!(loop)];
+  const toCancel = [...allTasks(loop)];
   if (toCancel.length === 0) return;
   for (const task of toCancel) task.cancel();
   const all = loop.createFuture<null>();
@@ -203,7 +201,7 @@ async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
   }
   // Pending now, a task never ends (the loop closes under it); those made
   // during shutdown too. CPython says so when it collects one.
-  for (const task of factories.allTasks!(loop)) {
+  for (const task of allTasks(loop)) {
     const sourceTraceback = creationSite(task);
     loop.callExceptionHandler({
       message: "Task was destroyed but it is pending!",

@@ -11,7 +11,7 @@ import { Child } from "../_child.ts";
 
 /** Run `scenario`; SIGINT it once `ready`, then at each of `then`'s lines. */
 async function interrupt(scenario: string, then: RegExp[] = []) {
-  const child = new Child("loop/_sigint_child.ts", [], [scenario]);
+  const child = new Child("runners/_sigint_child.ts", [], [scenario]);
   await child.waitFor(/^ready$/);
   child.kill("SIGINT");
   for (const line of then) {

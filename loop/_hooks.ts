@@ -1,0 +1,63 @@
+/**
+ * What the floors above the loop install in it, so that the loop imports
+ * nothing of theirs: how to make a Future and a Task (`loop.createFuture()`,
+ * `loop.createTask()`, `runUntilComplete`), which callbacks only resume a
+ * task, and what to do when a loop closes. `tasks/` and `streams/` fill
+ * them when they load; the loop alone runs callbacks and timers without
+ * them, and says what to import when asked for a future.
+ *
+ * @module
+ */
+import { RuntimeError } from "../exceptions/builtins.ts";
+
+/** The part of a Future the loop uses (`runUntilComplete`). */
+export interface FutureLike {
+  done(): boolean;
+  cancelled(): boolean;
+  result(): unknown;
+  exception(): unknown;
+  cancel(msg?: string | null): boolean;
+  getLoop(): object;
+  // deno-lint-ignore no-explicit-any
+  addDoneCallback(fn: (fut: any) => unknown): void;
+  // deno-lint-ignore no-explicit-any
+  removeDoneCallback(fn: (fut: any) => unknown): number;
+}
+
+/** How `tasks/` makes its futures and tasks for the loop. */
+export interface TaskFactories {
+  future(loop: object): FutureLike;
+  task(loop: object, coro: unknown, name: string | null): FutureLike;
+  isFuture(value: unknown): value is FutureLike;
+}
+
+let installed: TaskFactories | null = null;
+
+/** `tasks/` is loaded: the loop makes its futures and tasks with these. */
+export function installTaskFactories(factories: TaskFactories): void {
+  installed = factories;
+}
+
+/** The factories `tasks/` installed; a `RuntimeError` naming `api` if none. */
+export function taskFactories(api: string): TaskFactories {
+  if (installed === null) {
+    throw new RuntimeError(
+      `${api}: no Future class is loaded; import mod.ts (or tasks/task.ts) first`,
+    );
+  }
+  return installed;
+}
+
+/**
+ * The internal callbacks that only resume a suspended `async` task (settle
+ * the promise its `await` waits on). They run the same in any async context,
+ * so the loop may run them straight from the end of the previous task's step,
+ * without first returning to its own context. `tasks/` registers them.
+ */
+export const taskResumers: Set<(arg: never) => unknown> = new Set();
+
+/** Callbacks run when a loop closes (tasks/ reports unretrieved errors). */
+export const closeHooks: Array<(loop: object) => void> = [];
+
+/** Marks the functions `coroutine()` makes (asyncio's `_is_coroutine`). */
+export const kCoroutineFunction: unique symbol = Symbol("coroutineFunction");
