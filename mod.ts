@@ -25,6 +25,7 @@ export {
   type CreateTaskOptions,
   type ExceptionContext,
   type ExceptionHandler,
+  type FutureLike,
   Handle,
   type TaskFactory,
   TimerHandle,

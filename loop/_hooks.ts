@@ -9,20 +9,7 @@
  * @module
  */
 import { RuntimeError } from "../exceptions/builtins.ts";
-
-/** The part of a Future the loop uses (`runUntilComplete`). */
-export interface FutureLike {
-  done(): boolean;
-  cancelled(): boolean;
-  result(): unknown;
-  exception(): unknown;
-  cancel(msg?: string | null): boolean;
-  getLoop(): object;
-  // deno-lint-ignore no-explicit-any
-  addDoneCallback(fn: (fut: any) => unknown): void;
-  // deno-lint-ignore no-explicit-any
-  removeDoneCallback(fn: (fut: any) => unknown): number;
-}
+import type { FutureLike } from "./events.ts";
 
 /** How `tasks/` makes its futures and tasks for the loop. */
 export interface TaskFactories {

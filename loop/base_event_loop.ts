@@ -15,7 +15,6 @@ import { setImmediate } from "node:timers";
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import {
   closeHooks,
-  type FutureLike,
   kCoroutineFunction,
   taskFactories,
   taskResumers,
@@ -30,11 +29,12 @@ import {
 } from "./_step.ts";
 import { enterFreshHolder } from "./_adoption.ts";
 import { madePromise, newPromise } from "./_new_promise.ts";
+// Types only (see loop/events.ts).
+import type { Future } from "../tasks/future.ts";
+import type { Task, TaskCoroutine } from "../tasks/task.ts";
 import { TimerHeap } from "./_heap.ts";
 import { ReadyQueue } from "./_ready_queue.ts";
 // Types only: erased at run time, so the loop still imports nothing of tasks/.
-import type { Future } from "../tasks/future.ts";
-import type { Task, TaskCoroutine } from "../tasks/task.ts";
 import { type Clock, MonotonicClock } from "./clock.ts";
 import {
   type AbstractEventLoop,
@@ -43,6 +43,7 @@ import {
   type CreateTaskOptions,
   type ExceptionContext,
   type ExceptionHandler,
+  type FutureLike,
   Handle,
   inspect,
   kCallback,

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { describe } from "../exceptions/describe.ts";
-// Types only: erased at run time, so the loop still imports nothing of tasks/.
+// Types only, erased at run time: the loop runs without tasks/ loaded, but
+// its interface names the Future and Task it makes (docs/design.md says why).
 import type { Future } from "../tasks/future.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
+import { describe } from "../exceptions/describe.ts";
 
 /** Custom inspection for `console.log` and `Deno.inspect`. */
 export const inspect: unique symbol = Symbol.for("Deno.customInspect") as never;
@@ -272,6 +273,40 @@ export class TimerHandle extends Handle {
 export interface CreateTaskOptions {
   /** The task's name; `Task-N` by default. */
   name?: string | null;
+}
+
+/**
+ * The part of a Future the loop itself uses (`runUntilComplete`): what it
+ * knows of the futures `tasks/` makes.
+ *
+ * @example A Future is one
+ * ```ts
+ * import { type FutureLike, newEventLoop } from "@asyncio/deno";
+ * const loop = newEventLoop();
+ * const fut: FutureLike = loop.createFuture();
+ * console.log(fut.done()); // false
+ * loop.close();
+ * ```
+ */
+export interface FutureLike<T = unknown> {
+  /** Whether it is done. */
+  done(): boolean;
+  /** Whether it was cancelled. */
+  cancelled(): boolean;
+  /** Its result; raises its exception. */
+  result(): T;
+  /** Its exception, or `null`. */
+  exception(): unknown;
+  /** Cancel it. */
+  cancel(msg?: string | null): boolean;
+  /** Its loop. */
+  getLoop(): AbstractEventLoop;
+  /** Call `fn` with it once it is done. */
+  // deno-lint-ignore no-explicit-any
+  addDoneCallback(fn: (fut: any) => unknown): void;
+  /** Remove a done-callback; return how many were removed. */
+  // deno-lint-ignore no-explicit-any
+  removeDoneCallback(fn: (fut: any) => unknown): number;
 }
 
 /** What `setTaskFactory` accepts: makes the loop's tasks. */

@@ -14,6 +14,7 @@ import {
   Holder,
 } from "../../loop/_async_context.ts";
 import { createTask, currentTask, run, sleep } from "../../mod.ts";
+import { workerReport } from "../_worker.ts";
 import { active as entryHolders } from "../../loop/_entry_holders.ts";
 
 Deno.test("async context: Deno's own context functions are used on the pinned Deno", () => {
@@ -152,23 +153,9 @@ Deno.test("async context: the promise hooks give every coroutine its own entry o
   assert.equal(entryHolders, true);
 });
 
-/** What the Worker at `path` (beside this file) posts first. */
-function workerReport<T>(path: string): Promise<T> {
-  const worker = new Worker(new URL(path, import.meta.url), {
-    type: "module",
-  });
-  return new Promise<T>((resolve, reject) => {
-    worker.onmessage = (event) => resolve(event.data);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      reject(new Error(event.message));
-    };
-  }).finally(() => worker.terminate());
-}
-
 Deno.test("async context: after the module is loaded by await import(), each coroutine is still its own task (#15)", async () => {
   const report = await workerReport<{ result: string[]; log: string[] }>(
-    "./_dynamic_import_worker.ts",
+    new URL("./_dynamic_import_worker.ts", import.meta.url),
   );
   assert.deepEqual(report.result, ["a", "b"]);
   assert.deepEqual(report.log, ["main Task-1", "a Task-2", "b Task-3"]);
@@ -180,7 +167,7 @@ Deno.test("async context: without the promise hooks, createTask() re-labels the 
     oneByOne: string[];
     together: string[];
     log: string[];
-  }>("./_relabel_worker.ts");
+  }>(new URL("./_relabel_worker.ts", import.meta.url));
   assert.equal(report.entryHolders, false);
   assert.deepEqual(report.oneByOne, ["a", "b"]);
   assert.deepEqual(report.together, ["p", "q"]);

@@ -16,6 +16,7 @@ import {
   ValueError,
   VirtualClock,
 } from "../../mod.ts";
+import { workerReport } from "../_worker.ts";
 
 function makeLoop(): EventLoop {
   return new EventLoop({ clock: new VirtualClock() });
@@ -933,4 +934,29 @@ Deno.test("VirtualClock rejects a start or an advance that is not a number of se
   assert.throws(() => clock.advance("1" as never), TypeError);
   clock.advance(2);
   assert.equal(clock.now(), 3);
+});
+
+// The loop is its own floor (docs/contract.md §4): in a Worker where only
+// loop/policy.ts is imported, it runs callbacks and timers in asyncio's order,
+// reports a callback's error, stops and closes; a future needs tasks/, and
+// asking for one says so.
+Deno.test("the loop alone, without tasks/ loaded, runs callbacks and timers and names what createFuture() needs (#17)", async () => {
+  const report = await workerReport<{
+    log: string[];
+    atCancelled: boolean;
+    createFuture: string;
+    closed: boolean;
+  }>(new URL("./_loop_alone_worker.ts", import.meta.url));
+  assert.deepEqual(report.log, [
+    "soon a",
+    "handler Exception in callback <anonymous>() boom",
+    "at",
+    "later true",
+  ]);
+  assert.equal(report.atCancelled, false);
+  assert.equal(
+    report.createFuture,
+    "RuntimeError: createFuture: no Future class is loaded; import mod.ts (or tasks/task.ts) first",
+  );
+  assert.equal(report.closed, true);
 });
