@@ -1,13 +1,9 @@
 /**
- * The event loop's engine: a FIFO ready queue, a timer heap and the run loop
- * that meets Deno's reactor.
- *
- * How the loop meets Deno (measured on Deno 2.9.6): a microtask costs about
- * 0.06 µs, `setImmediate` about 2–3 µs, `setTimeout(0)` about 2 ms. So the loop
- * runs its callbacks inside one chain of microtasks, sleeps on a single Deno
- * timer (armed for the earliest deadline) or on a promise that `callSoon`
- * resolves, and yields to Deno's macrotask queue with `setImmediate` only
- * every few milliseconds of busy work, so that I/O is never starved.
+ * The event loop's engine: a FIFO ready queue (`_ready_queue.ts`), the
+ * timers (`_timers.ts`), and the run loop, which runs a batch of ready
+ * callbacks per iteration as CPython's `_run_once`, waits for the end of a
+ * task step that one of them began (`_step.ts`), and sleeps or yields where
+ * it meets Deno (`_deno_wakeup.ts`).
  *
  * @module
  */
@@ -32,7 +28,9 @@ import { madePromise, newPromise } from "./_new_promise.ts";
 // Types only (see loop/events.ts).
 import type { Future } from "../tasks/future.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
-import { TimerHeap } from "./_heap.ts";
+import { Timers } from "./_timers.ts";
+import { DenoWakeup } from "./_deno_wakeup.ts";
+import { callHandler, formatContext } from "./_exception_handler.ts";
 import { ReadyQueue } from "./_ready_queue.ts";
 // Types only: erased at run time, so the loop still imports nothing of tasks/.
 import { type Clock, MonotonicClock } from "./clock.ts";
@@ -84,14 +82,6 @@ function resumesTask(handle: Handle): boolean {
   return callback !== null && taskResumers.has(callback);
 }
 
-/** Heap clean-up thresholds, as CPython's `base_events`. */
-const MIN_SCHEDULED_TIMER_HANDLES = 100;
-/** The longest delay Deno's `setTimeout` keeps (2^31 - 1 ms, ~24.9 days). */
-const MAX_DENO_TIMER_MS = 2 ** 31 - 1;
-/** Busy work, in milliseconds, after which the loop lets Deno run I/O. */
-const YIELD_INTERVAL_MS = 4;
-/** `#lastYieldMs` after an idle wake-up: the next busy check starts it. */
-const NOT_MEASURED = -1;
 /** Callbacks between two looks at the clock for that (reading it costs). */
 const YIELD_CHECK_HANDLES = 256;
 
@@ -100,7 +90,6 @@ function stopLoopCallback(fut: FutureLike): void {
 }
 
 const AsyncFunction = (async () => {}).constructor;
-function ignore(): void {}
 const NO_ARGS: unknown[] = [];
 
 /**
@@ -121,33 +110,21 @@ const NO_ARGS: unknown[] = [];
 export class EventLoop implements AbstractEventLoop {
   #clock: Clock;
   #ready = new ReadyQueue();
-  #timers = new TimerHeap();
-  #cancelledTimers = 0;
-  #timerSeq = 0;
+  #timers = new Timers();
+  #deno = new DenoWakeup();
   #running = false;
   #stopping = false;
   #closed = false;
   #debug = false;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
-  /** Resolves the idle wait; set only while the loop sleeps. */
-  #wake: (() => void) | null = null;
-  #denoTimer: ReturnType<typeof setTimeout> | undefined;
-  #denoTimerAt = Infinity;
   /** Resolves the wait for the end of the task step in progress. */
   #stepDone: (() => void) | null = null;
   #immediateArmed = false;
-  #lastYieldMs = 0;
   #handlesSinceCheck = 0;
   /** Debug mode: the callback (or task step) being timed. */
   #slowHandle: Handle | null = null;
   #slowT0 = 0;
-  /** See `kWhenQuiet`; the Deno timer runs only while the loop sleeps. */
-  #onQuiet: (() => void) | null = null;
-  #quietMs = 0;
-  #quietTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The quiet callback was called: pending tasks were given up. */
-  #gaveUp = false;
 
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration = 0.1;
@@ -210,7 +187,7 @@ export class EventLoop implements AbstractEventLoop {
     // Keep no empty rest array alive per handle.
     const handle = new Handle(callback, args.length === 0 ? NO_ARGS : args);
     this.#ready.push(handle);
-    if (this.#wake !== null) this.#wakeUp();
+    if (this.#deno.sleeping) this.#deno.wakeUp();
     return handle;
   }
 
@@ -220,11 +197,11 @@ export class EventLoop implements AbstractEventLoop {
       // A given-up task whose promise settled after all ends from a promise
       // reaction, where a throw kills Deno; in asyncio it would never run
       // again, so nothing it schedules runs.
-      if (this.#gaveUp) return;
+      if (this.#deno.gaveUp) return;
       throw new RuntimeError("Event loop is closed");
     }
     this.#ready.push(Handle[kOneArg](new Handle(fn, NO_ARGS), arg));
-    if (this.#wake !== null) this.#wakeUp();
+    if (this.#deno.sleeping) this.#deno.wakeUp();
   }
 
   /** Arrange for a callback to be called after `delay` seconds. */
@@ -266,7 +243,7 @@ export class EventLoop implements AbstractEventLoop {
     this.#checkClosed();
     const timer = new TimerHandle(
       this.#clock.now() + delay,
-      this.#timerSeq++,
+      this.#timers.nextSeq(),
       fn,
       NO_ARGS,
       this,
@@ -283,16 +260,15 @@ export class EventLoop implements AbstractEventLoop {
   ): TimerHandle {
     this.#checkCallback(api, callback);
     return this.#pushTimer(
-      new TimerHandle(when, this.#timerSeq++, callback, args, this),
+      new TimerHandle(when, this.#timers.nextSeq(), callback, args, this),
     );
   }
 
   #pushTimer(timer: TimerHandle): TimerHandle {
-    const when = timer.when();
-    timer.scheduled = true;
     this.#timers.push(timer);
     // A sleeping loop must re-arm its Deno timer if this one is earlier.
-    if (this.#wake !== null && when < this.#denoTimerAt) this.#wakeUp();
+    const deno = this.#deno;
+    if (deno.sleeping && timer.when() < deno.timerAt) deno.wakeUp();
     return timer;
   }
 
@@ -368,22 +344,7 @@ export class EventLoop implements AbstractEventLoop {
    * mode) and the exception's stack, as asyncio does.
    */
   defaultExceptionHandler(context: ExceptionContext): void {
-    const lines = [context.message || "Unhandled exception in event loop"];
-    for (const key of Object.keys(context).sort()) {
-      if (key === "message" || key === "exception") continue;
-      if (key === "sourceTraceback") continue;
-      lines.push(`${key}: ${String(context[key])}`);
-    }
-    if (typeof context.sourceTraceback === "string") {
-      // asyncio's "Object created at (most recent call last)", in V8's order
-      lines.push("Object created at (most recent call first):");
-      lines.push(context.sourceTraceback);
-    }
-    const exc = context.exception;
-    if (exc !== undefined) {
-      lines.push(exc instanceof Error ? exc.stack ?? String(exc) : String(exc));
-    }
-    console.error(lines.join("\n"));
+    console.error(formatContext(context));
   }
 
   /**
@@ -398,48 +359,13 @@ export class EventLoop implements AbstractEventLoop {
         }`,
       );
     }
-    const handler = this.#exceptionHandler;
-    let result: unknown;
-    try {
-      if (handler === null) result = this.defaultExceptionHandler(context);
-      else result = handler(this, context);
-    } catch (exception) {
-      this.#handlerFailed(handler, exception, context);
-      return;
-    }
-    // Unwatched, an async handler's rejection would kill Deno.
-    if (result instanceof Promise) {
-      result.then(undefined, (exception: unknown) => {
-        this.#handlerFailed(handler, exception, context);
-      });
-    }
-  }
-
-  /** Log what the exception handler raised, as asyncio does. */
-  #handlerFailed(
-    handler: ExceptionHandler | null,
-    exception: unknown,
-    context: ExceptionContext,
-  ): void {
-    try {
-      const result: unknown = this.defaultExceptionHandler({
-        message: handler === null
-          ? "Exception in default exception handler"
-          : "Unhandled error in exception handler",
-        exception,
-        context: JSON.stringify(context.message),
-      });
-      // An async override of the default handler: nothing is left to report to.
-      if (result instanceof Promise) result.then(undefined, ignore);
-    } catch {
-      // Nothing is left to report to; the loop must go on.
-    }
+    callHandler(this, this.#exceptionHandler, context);
   }
 
   /** Stop running: the current iteration finishes first. */
   stop(): void {
     this.#stopping = true;
-    this.#wakeUp();
+    this.#deno.wakeUp();
   }
 
   /** Close the loop: pending callbacks and timers are dropped. */
@@ -451,8 +377,8 @@ export class EventLoop implements AbstractEventLoop {
     this.#closed = true;
     this.#ready.clear();
     this.#timers.clear();
-    this.#clearDenoTimer();
-    this[kWhenQuiet](0, null);
+    this.#deno.clearTimer();
+    this.#deno.whenQuiet(0, null);
     for (const hook of closeHooks) hook(this);
   }
 
@@ -499,7 +425,7 @@ export class EventLoop implements AbstractEventLoop {
     // Let the awaits that coroutines started before the loop ran reach their
     // futures before the first iteration.
     await null;
-    this.#lastYieldMs = performance.now();
+    this.#deno.started();
     try {
       let first = true;
       for (;;) {
@@ -515,11 +441,11 @@ export class EventLoop implements AbstractEventLoop {
             const woken = this.#idle();
             if (woken !== null) {
               await woken;
-              // Deno ran I/O meanwhile: busy time counts from the next check.
-              this.#lastYieldMs = NOT_MEASURED;
+              this.#deno.slept();
             }
           } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
-            await this.#yieldIfBusy();
+            this.#handlesSinceCheck = 0;
+            await this.#deno.yieldIfBusy();
           }
           this.#startBatch();
         }
@@ -530,24 +456,15 @@ export class EventLoop implements AbstractEventLoop {
       this.#running = false;
       setRunningLoop(null);
       installLoop(null);
-      this.#clearDenoTimer();
-      this.#clearQuietTimer();
-    }
-  }
-
-  /** After busy work, let Deno's macrotasks (I/O, timers) run. */
-  async #yieldIfBusy(): Promise<void> {
-    this.#handlesSinceCheck = 0;
-    const now = performance.now();
-    if (this.#lastYieldMs === NOT_MEASURED) this.#lastYieldMs = now;
-    else if (now - this.#lastYieldMs >= YIELD_INTERVAL_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      this.#lastYieldMs = performance.now();
+      this.#deno.clearTimer();
+      this.#deno.clearQuiet();
     }
   }
 
   #startBatch(): void {
-    if (this.#timers.size > 0) this.#collectDueTimers();
+    if (this.#timers.size > 0) {
+      this.#timers.collectDue(this.#clock.now(), this.#ready);
+    }
     this.#handlesSinceCheck += this.#ready.startBatch();
   }
 
@@ -598,25 +515,24 @@ export class EventLoop implements AbstractEventLoop {
    * costs the loop one promise and one microtask hop, no more.
    */
   #idle(): Promise<void> | null {
-    const next = this.#earliestTimer();
+    const next = this.#timers.earliest();
+    const deno = this.#deno;
     // Nothing scheduled at all: only the world outside can wake the loop.
-    if (next === undefined && this.#onQuiet !== null) {
-      this.#clearQuietTimer();
-      this.#quietTimer = setTimeout(this.#onQuietTimer, this.#quietMs);
-    }
+    if (next === undefined) deno.startQuietWatch();
     // The clock is read only to arm an earlier Deno timer: one armed for this
     // deadline or before wakes the loop in time (even if already expired).
     if (
       next !== undefined &&
-      (next.when() < this.#denoTimerAt || this.#denoTimer === undefined ||
+      (next.when() < deno.timerAt || deno.timerAt === Infinity ||
         this.#clock.jump !== undefined)
     ) {
-      const delay = next.when() - this.#clock.now();
+      const now = this.#clock.now();
+      const delay = next.when() - now;
       if (delay <= 0) return null;
       if (this.#clock.jump) return this.#idleVirtual(next.when(), delay);
-      this.#armDenoTimer(next.when(), delay);
+      deno.armTimer(next.when(), delay, now);
     }
-    return this.#sleep();
+    return deno.sleep();
   }
 
   /** With a virtual clock: jump to `when` unless something comes first. */
@@ -625,110 +541,18 @@ export class EventLoop implements AbstractEventLoop {
     await new Promise((resolve) => setImmediate(resolve));
     if (this.#ready.size > 0 || this.#stopping) return;
     if (this.#clock.jump!(when)) return;
-    this.#armDenoTimer(when, delay);
-    await this.#sleep();
-  }
-
-  /** A promise that `#wakeUp` resolves. */
-  #sleep(): Promise<void> {
-    const promise = newPromise<void>();
-    this.#wake = madePromise.resolve as () => void;
-    return promise;
-  }
-
-  #wakeUp(): void {
-    const wake = this.#wake;
-    if (wake !== null) {
-      this.#wake = null;
-      // Something happened: the quiet time starts again at the next sleep.
-      if (this.#quietTimer !== undefined) this.#clearQuietTimer();
-      wake();
-    }
+    this.#deno.armTimer(when, delay, this.#clock.now());
+    await this.#deno.sleep();
   }
 
   /** Internal: see `kWhenQuiet`. */
   [kWhenQuiet](ms: number, fn: (() => void) | null): void {
-    this.#onQuiet = fn;
-    this.#quietMs = ms;
-    if (fn === null) this.#clearQuietTimer();
-  }
-
-  #onQuietTimer = (): void => {
-    this.#quietTimer = undefined;
-    this.#gaveUp = true;
-    this.#onQuiet?.();
-  };
-
-  #clearQuietTimer(): void {
-    if (this.#quietTimer !== undefined) clearTimeout(this.#quietTimer);
-    this.#quietTimer = undefined;
-  }
-
-  #armDenoTimer(when: number, delay: number): void {
-    // An earlier wake-up is armed already.
-    if (this.#denoTimer !== undefined && when >= this.#denoTimerAt) return;
-    this.#clearDenoTimer();
-    let ms = Math.ceil(delay * 1000);
-    if (ms > MAX_DENO_TIMER_MS) {
-      // Deno fires a longer timer after 1 ms (with a warning), every time:
-      // wake at the limit instead, and arm again from there.
-      ms = MAX_DENO_TIMER_MS;
-      when = this.#clock.now() + ms / 1000;
-    }
-    this.#denoTimerAt = when;
-    this.#denoTimer = setTimeout(this.#onDenoTimer, ms);
-  }
-
-  #onDenoTimer = (): void => {
-    this.#denoTimer = undefined;
-    this.#denoTimerAt = Infinity;
-    this.#wakeUp();
-  };
-
-  #clearDenoTimer(): void {
-    if (this.#denoTimer !== undefined) clearTimeout(this.#denoTimer);
-    this.#denoTimer = undefined;
-    this.#denoTimerAt = Infinity;
-  }
-
-  /** The earliest live timer; cancelled ones at the top are dropped. */
-  #earliestTimer(): TimerHandle | undefined {
-    const timers = this.#timers;
-    let top = timers.peek();
-    while (top !== undefined && top.cancelled()) {
-      timers.pop();
-      top.scheduled = false;
-      this.#cancelledTimers--;
-      top = timers.peek();
-    }
-    return top;
-  }
-
-  #collectDueTimers(): void {
-    const now = this.#clock.now();
-    for (;;) {
-      const top = this.#earliestTimer();
-      if (top === undefined || top.when() > now) return;
-      this.#timers.pop();
-      top.scheduled = false;
-      this.#ready.push(top);
-    }
+    this.#deno.whenQuiet(ms, fn);
   }
 
   /** A timer was cancelled: clean the heap once most of it is dead. */
   [kTimerCancelled](): void {
-    this.#cancelledTimers++;
-    const size = this.#timers.size;
-    if (
-      size > MIN_SCHEDULED_TIMER_HANDLES && this.#cancelledTimers * 2 > size
-    ) {
-      this.#timers.filter((timer) => {
-        if (!timer.cancelled()) return true;
-        timer.scheduled = false;
-        return false;
-      });
-      this.#cancelledTimers = 0;
-    }
+    this.#timers.cancelled();
   }
 
   /** Wait until the task step in progress ends (see `#advance`). */
