@@ -1,38 +1,21 @@
 /**
- * The event loop's engine: a FIFO ready queue (`_ready_queue.ts`), the
- * timers (`_timers.ts`), and the run loop, which runs a batch of ready
- * callbacks per iteration as CPython's `_run_once`, waits for the end of a
- * task step that one of them began (`_step.ts`), and sleeps or yields where
- * it meets Deno (`_deno_wakeup.ts`).
+ * `EventLoop`, asyncio's event loop: the public face (arguments checked,
+ * callbacks and timers made into handles, the exception handler, the task
+ * factory, debug mode, closing) over its run loop (`_run_loop.ts`), which
+ * runs the callbacks, waits for task steps and meets Deno.
  *
  * @module
  */
-import { setImmediate } from "node:timers";
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
-import {
-  closeHooks,
-  kCoroutineFunction,
-  taskFactories,
-  taskResumers,
-} from "./_hooks.ts";
-import { runningLoop, setRunningLoop } from "./_running_loop.ts";
-import {
-  endStep,
-  enterCallback,
-  installLoop,
-  leaveCallback,
-  stepping,
-} from "./_step.ts";
-import { enterFreshHolder } from "./_adoption.ts";
-import { madePromise, newPromise } from "./_new_promise.ts";
-// Types only (see loop/events.ts).
+// Types only, erased at run time (see loop/events.ts).
 import type { Future } from "../tasks/future.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
-import { Timers } from "./_timers.ts";
-import { DenoWakeup } from "./_deno_wakeup.ts";
+import { enterFreshHolder } from "./_adoption.ts";
 import { callHandler, formatContext } from "./_exception_handler.ts";
-import { ReadyQueue } from "./_ready_queue.ts";
-// Types only: erased at run time, so the loop still imports nothing of tasks/.
+import { closeHooks, kCoroutineFunction, taskFactories } from "./_hooks.ts";
+import { RunLoop } from "./_run_loop.ts";
+import { runningLoop, setRunningLoop } from "./_running_loop.ts";
+import { installLoop } from "./_step.ts";
 import { type Clock, MonotonicClock } from "./clock.ts";
 import {
   type AbstractEventLoop,
@@ -44,9 +27,7 @@ import {
   type FutureLike,
   Handle,
   inspect,
-  kCallback,
   kOneArg,
-  kRun,
   kSchedule,
   kScheduleLater,
   kTimerCancelled,
@@ -76,15 +57,6 @@ export interface EventLoopOptions {
  */
 export const kWhenQuiet: unique symbol = Symbol("whenQuiet");
 
-/** Whether `handle` only resumes a task (see `taskResumers`). */
-function resumesTask(handle: Handle): boolean {
-  const callback = Handle[kCallback](handle);
-  return callback !== null && taskResumers.has(callback);
-}
-
-/** Callbacks between two looks at the clock for that (reading it costs). */
-const YIELD_CHECK_HANDLES = 256;
-
 function stopLoopCallback(fut: FutureLike): void {
   (fut.getLoop() as AbstractEventLoop).stop();
 }
@@ -109,22 +81,11 @@ const NO_ARGS: unknown[] = [];
  */
 export class EventLoop implements AbstractEventLoop {
   #clock: Clock;
-  #ready = new ReadyQueue();
-  #timers = new Timers();
-  #deno = new DenoWakeup();
+  #run: RunLoop;
   #running = false;
-  #stopping = false;
   #closed = false;
-  #debug = false;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
-  /** Resolves the wait for the end of the task step in progress. */
-  #stepDone: (() => void) | null = null;
-  #immediateArmed = false;
-  #handlesSinceCheck = 0;
-  /** Debug mode: the callback (or task step) being timed. */
-  #slowHandle: Handle | null = null;
-  #slowT0 = 0;
 
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration = 0.1;
@@ -145,6 +106,7 @@ export class EventLoop implements AbstractEventLoop {
       throw new TypeError("EventLoop: options.clock must have a now() method");
     }
     this.#clock = clock;
+    this.#run = new RunLoop(this, clock);
   }
 
   /** The loop's time, in seconds, from its monotonic clock. */
@@ -164,12 +126,12 @@ export class EventLoop implements AbstractEventLoop {
 
   /** Whether debug mode is on. */
   getDebug(): boolean {
-    return this.#debug;
+    return this.#run.debug;
   }
 
   /** Turn debug mode on or off: it logs callbacks slower than `slowCallbackDuration`. */
   setDebug(enabled: boolean): void {
-    this.#debug = Boolean(enabled);
+    this.#run.debug = Boolean(enabled);
   }
 
   /**
@@ -186,8 +148,7 @@ export class EventLoop implements AbstractEventLoop {
     this.#checkCallback("callSoon", callback);
     // Keep no empty rest array alive per handle.
     const handle = new Handle(callback, args.length === 0 ? NO_ARGS : args);
-    this.#ready.push(handle);
-    if (this.#deno.sleeping) this.#deno.wakeUp();
+    this.#run.push(handle);
     return handle;
   }
 
@@ -197,11 +158,10 @@ export class EventLoop implements AbstractEventLoop {
       // A given-up task whose promise settled after all ends from a promise
       // reaction, where a throw kills Deno; in asyncio it would never run
       // again, so nothing it schedules runs.
-      if (this.#deno.gaveUp) return;
+      if (this.#run.deno.gaveUp) return;
       throw new RuntimeError("Event loop is closed");
     }
-    this.#ready.push(Handle[kOneArg](new Handle(fn, NO_ARGS), arg));
-    if (this.#deno.sleeping) this.#deno.wakeUp();
+    this.#run.push(Handle[kOneArg](new Handle(fn, NO_ARGS), arg));
   }
 
   /** Arrange for a callback to be called after `delay` seconds. */
@@ -243,12 +203,12 @@ export class EventLoop implements AbstractEventLoop {
     this.#checkClosed();
     const timer = new TimerHandle(
       this.#clock.now() + delay,
-      this.#timers.nextSeq(),
+      this.#run.timers.nextSeq(),
       fn,
       NO_ARGS,
       this,
     );
-    return this.#pushTimer(Handle[kOneArg](timer, arg));
+    return this.#run.pushTimer(Handle[kOneArg](timer, arg));
   }
 
   #scheduleAt(
@@ -259,17 +219,9 @@ export class EventLoop implements AbstractEventLoop {
     args: unknown[],
   ): TimerHandle {
     this.#checkCallback(api, callback);
-    return this.#pushTimer(
-      new TimerHandle(when, this.#timers.nextSeq(), callback, args, this),
+    return this.#run.pushTimer(
+      new TimerHandle(when, this.#run.timers.nextSeq(), callback, args, this),
     );
-  }
-
-  #pushTimer(timer: TimerHandle): TimerHandle {
-    this.#timers.push(timer);
-    // A sleeping loop must re-arm its Deno timer if this one is earlier.
-    const deno = this.#deno;
-    if (deno.sleeping && timer.when() < deno.timerAt) deno.wakeUp();
-    return timer;
   }
 
   /** Create a Future attached to the loop. */
@@ -364,8 +316,7 @@ export class EventLoop implements AbstractEventLoop {
 
   /** Stop running: the current iteration finishes first. */
   stop(): void {
-    this.#stopping = true;
-    this.#deno.wakeUp();
+    this.#run.stop();
   }
 
   /** Close the loop: pending callbacks and timers are dropped. */
@@ -375,10 +326,7 @@ export class EventLoop implements AbstractEventLoop {
     }
     if (this.#closed) return;
     this.#closed = true;
-    this.#ready.clear();
-    this.#timers.clear();
-    this.#deno.clearTimer();
-    this.#deno.whenQuiet(0, null);
+    this.#run.clear();
     for (const hook of closeHooks) hook(this);
   }
 
@@ -419,177 +367,29 @@ export class EventLoop implements AbstractEventLoop {
     this.#checkRunning();
     this.#running = true;
     setRunningLoop(this);
-    installLoop(this.#resumeAfterStep);
+    installLoop(this.#run.resumeAfterStep);
     // The loop's own context: callbacks never run inside a task's.
     enterFreshHolder(null);
     // Let the awaits that coroutines started before the loop ran reach their
     // futures before the first iteration.
     await null;
-    this.#deno.started();
     try {
-      let first = true;
-      for (;;) {
-        if (this.#ready.peek() === undefined) {
-          // An iteration is over (or none has run): as CPython's
-          // `run_forever`, stop after a whole one.
-          if (this.#stopping && !first) break;
-          first = false;
-          // The start of an iteration, as CPython's `_run_once`: wait for
-          // work (or let Deno run I/O after busy work), then make the ready
-          // callbacks, with the due timers after them, the batch to run.
-          if (this.#ready.size === 0 && !this.#stopping) {
-            const woken = this.#idle();
-            if (woken !== null) {
-              await woken;
-              this.#deno.slept();
-            }
-          } else if (this.#handlesSinceCheck >= YIELD_CHECK_HANDLES) {
-            this.#handlesSinceCheck = 0;
-            await this.#deno.yieldIfBusy();
-          }
-          this.#startBatch();
-        }
-        if (this.#advance(true)) await this.#stepEnd();
-      }
+      await this.#run.run();
     } finally {
-      this.#stopping = false;
       this.#running = false;
       setRunningLoop(null);
       installLoop(null);
-      this.#deno.clearTimer();
-      this.#deno.clearQuiet();
     }
-  }
-
-  #startBatch(): void {
-    if (this.#timers.size > 0) {
-      this.#timers.collectDue(this.#clock.now(), this.#ready);
-    }
-    this.#handlesSinceCheck += this.#ready.startBatch();
-  }
-
-  /**
-   * Run the batch's callbacks in order. Return `true` when one has started an
-   * `async` task step: the loop must then wait for `endStep` before it runs
-   * the next one, so a task step is atomic as in asyncio. This is the single
-   * place callbacks run.
-   *
-   * `inLoop` is false when called from the end of a step, inside the task's
-   * async context: then only `taskResumers` may run (and the next iteration
-   * may start, when nothing needs waiting); anything else returns `false`, for
-   * the loop to carry on in its own context.
-   */
-  #advance(inLoop: boolean): boolean {
-    const ready = this.#ready;
-    for (;;) {
-      for (let handle; (handle = ready.peek()) !== undefined;) {
-        if (!inLoop && !resumesTask(handle)) return false;
-        ready.take();
-        if (this.#debug) this.#debugStart(handle);
-        enterCallback();
-        handle[kRun](this);
-        if (leaveCallback() !== null) {
-          // A step that awaits a plain promise never signals its end; once
-          // microtasks drain, `setImmediate` runs and ends it.
-          if (!this.#immediateArmed) {
-            this.#immediateArmed = true;
-            setImmediate(this.#onImmediate);
-          }
-          return true;
-        }
-        if (this.#debug) this.#debugEnd();
-      }
-      if (
-        inLoop || this.#stopping || ready.size === 0 ||
-        this.#handlesSinceCheck >= YIELD_CHECK_HANDLES
-      ) {
-        return false;
-      }
-      this.#startBatch();
-    }
-  }
-
-  /**
-   * Sleep until a callback is ready or the earliest timer is due: the promise
-   * to await, or `null` when a timer is due already. Not `async`: a wake-up
-   * costs the loop one promise and one microtask hop, no more.
-   */
-  #idle(): Promise<void> | null {
-    const next = this.#timers.earliest();
-    const deno = this.#deno;
-    // Nothing scheduled at all: only the world outside can wake the loop.
-    if (next === undefined) deno.startQuietWatch();
-    // The clock is read only to arm an earlier Deno timer: one armed for this
-    // deadline or before wakes the loop in time (even if already expired).
-    if (
-      next !== undefined &&
-      (next.when() < deno.timerAt || deno.timerAt === Infinity ||
-        this.#clock.jump !== undefined)
-    ) {
-      const now = this.#clock.now();
-      const delay = next.when() - now;
-      if (delay <= 0) return null;
-      if (this.#clock.jump) return this.#idleVirtual(next.when(), delay);
-      deno.armTimer(next.when(), delay, now);
-    }
-    return deno.sleep();
-  }
-
-  /** With a virtual clock: jump to `when` unless something comes first. */
-  async #idleVirtual(when: number, delay: number): Promise<void> {
-    // Let settled promises from Deno call `callSoon` before time jumps.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (this.#ready.size > 0 || this.#stopping) return;
-    if (this.#clock.jump!(when)) return;
-    this.#deno.armTimer(when, delay, this.#clock.now());
-    await this.#deno.sleep();
   }
 
   /** Internal: see `kWhenQuiet`. */
   [kWhenQuiet](ms: number, fn: (() => void) | null): void {
-    this.#deno.whenQuiet(ms, fn);
+    this.#run.deno.whenQuiet(ms, fn);
   }
 
   /** A timer was cancelled: clean the heap once most of it is dead. */
   [kTimerCancelled](): void {
-    this.#timers.cancelled();
-  }
-
-  /** Wait until the task step in progress ends (see `#advance`). */
-  #stepEnd(): Promise<void> {
-    const promise = newPromise<void>();
-    this.#stepDone = madePromise.resolve as () => void;
-    return promise;
-  }
-
-  /** A step ended (`endStep`): run on from here if possible, else wake the loop. */
-  #resumeAfterStep = (): void => {
-    if (this.#debug) this.#debugEnd();
-    if (this.#advance(false)) return;
-    const done = this.#stepDone;
-    this.#stepDone = null;
-    done?.();
-  };
-
-  #onImmediate = (): void => {
-    this.#immediateArmed = false;
-    const task = stepping;
-    if (task !== null) endStep(task);
-  };
-
-  #debugStart(handle: Handle): void {
-    this.#slowHandle = handle;
-    this.#slowT0 = performance.now();
-  }
-
-  #debugEnd(): void {
-    const handle = this.#slowHandle;
-    if (handle === null) return;
-    this.#slowHandle = null;
-    const seconds = (performance.now() - this.#slowT0) / 1000;
-    if (seconds >= this.slowCallbackDuration) {
-      console.warn(`Executing ${handle} took ${seconds.toFixed(3)} seconds`);
-    }
+    this.#run.timers.cancelled();
   }
 
   #checkCallback(api: string, callback: unknown): void {
@@ -620,7 +420,7 @@ export class EventLoop implements AbstractEventLoop {
 
   /** `<EventLoop running=false closed=false debug=false>`, as in CPython. */
   toString(): string {
-    return `<EventLoop running=${this.#running} closed=${this.#closed} debug=${this.#debug}>`;
+    return `<EventLoop running=${this.#running} closed=${this.#closed} debug=${this.#run.debug}>`;
   }
 
   /** Print like CPython's repr. */
