@@ -80,14 +80,10 @@ export {
 } from "./tasks/coroutine.ts";
 
 // tasks
-export {
-  allTasks,
-  createTask,
-  currentTask,
-  Task,
-  type TaskCoroutine,
-  type TaskOptions,
-} from "./tasks/task.ts";
+export { Task, type TaskCoroutine, type TaskOptions } from "./tasks/task.ts";
+export { createTask } from "./tasks/create_task.ts";
+export { currentTask } from "./tasks/current_task.ts";
+export { allTasks } from "./tasks/all_tasks.ts";
 export {
   ensureFuture,
   type EnsureFutureOptions,

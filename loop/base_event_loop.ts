@@ -19,8 +19,6 @@ import { installLoop } from "./_step.ts";
 import { type Clock, MonotonicClock } from "./clock.ts";
 import {
   type AbstractEventLoop,
-  checkCallback,
-  checkSeconds,
   type CreateTaskOptions,
   type ExceptionContext,
   type ExceptionHandler,
@@ -34,6 +32,7 @@ import {
   type TaskFactory,
   TimerHandle,
 } from "./events.ts";
+import { checkFunction, checkSeconds } from "../exceptions/checks.ts";
 
 /** Options for `new EventLoop()`. */
 export interface EventLoopOptions {
@@ -394,7 +393,7 @@ export class EventLoop implements AbstractEventLoop {
 
   #checkCallback(api: string, callback: unknown): void {
     this.#checkClosed();
-    checkCallback(api, callback);
+    checkFunction(api, "callback", callback);
     if (
       (callback as () => void).constructor === AsyncFunction ||
       (callback as unknown as Record<symbol, unknown>)[kCoroutineFunction]

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { ValueError } from "../exceptions/builtins.ts";
+import { checkSeconds } from "../exceptions/checks.ts";
 
 /** What an event loop reads time from. */
 export interface Clock {
@@ -75,13 +77,9 @@ export class VirtualClock implements Clock {
 
   /** Move time forward by `seconds`. */
   advance(seconds: number): void {
-    if (typeof seconds !== "number") {
-      throw new TypeError(
-        `VirtualClock.advance: seconds must be a number, got ${typeof seconds}`,
-      );
-    }
-    if (!(seconds >= 0)) {
-      throw new RangeError(
+    checkSeconds("VirtualClock.advance", "seconds", seconds);
+    if (seconds < 0) {
+      throw new ValueError(
         `VirtualClock.advance: seconds must be >= 0, got ${seconds}`,
       );
     }

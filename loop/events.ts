@@ -8,7 +8,7 @@
 // its interface names the Future and Task it makes (docs/design.md says why).
 import type { Future } from "../tasks/future.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
-import { describe } from "../exceptions/describe.ts";
+import { checkFunction, checkSeconds } from "../exceptions/checks.ts";
 
 /** Custom inspection for `console.log` and `Deno.inspect`. */
 export const inspect: unique symbol = Symbol.for("Deno.customInspect") as never;
@@ -113,7 +113,7 @@ export class Handle {
   ) {
     // One test inline: a handle is made per `callSoon`.
     if (typeof callback !== "function") {
-      checkCallback(new.target.name, callback);
+      checkFunction(new.target.name, "callback", callback);
     }
     this.#callback = callback;
     this.#args = args;
@@ -377,42 +377,4 @@ export interface AbstractEventLoop {
   setDebug(enabled: boolean): void;
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration: number;
-}
-
-/** Throw a `TypeError` unless `value` is a function. */
-export function checkCallback(api: string, value: unknown): void {
-  if (typeof value !== "function") {
-    throw new TypeError(
-      `${api}: callback must be a function, got ${describe(value)}`,
-    );
-  }
-}
-
-/** Throw unless `value` is a number of seconds (not NaN). */
-export function checkSeconds(api: string, arg: string, value: unknown): number {
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(
-      `${api}: ${arg} must be a number of seconds, got ${describe(value)}`,
-    );
-  }
-  return value;
-}
-
-/** Throw a `TypeError` unless `value` is a function. */
-export function checkFunction(api: string, arg: string, value: unknown): void {
-  if (typeof value !== "function") {
-    throw new TypeError(
-      `${api}: ${arg} must be a function, got ${describe(value)}`,
-    );
-  }
-}
-
-/** Throw a `TypeError` unless `value` is an integer; return it. */
-export function checkInteger(api: string, arg: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new TypeError(
-      `${api}: ${arg} must be an integer, got ${describe(value)}`,
-    );
-  }
-  return value;
 }

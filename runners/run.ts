@@ -9,9 +9,10 @@ import {
   RuntimeError,
   ValueError,
 } from "../exceptions/builtins.ts";
+import { checkFunction } from "../exceptions/checks.ts";
 import { describe } from "../exceptions/describe.ts";
 import { runningLoop } from "../loop/_running_loop.ts";
-import { allTasks } from "../tasks/task.ts";
+import { allTasks } from "../tasks/all_tasks.ts";
 import { LazyCoroutine } from "../tasks/coroutine.ts";
 import { takeRootTaskName } from "../tasks/_task_names.ts";
 import { type EventLoop, kWhenQuiet } from "../loop/base_event_loop.ts";
@@ -115,12 +116,8 @@ export async function run<T>(
     );
   }
   const { debug = null, loopFactory = null } = options;
-  if (loopFactory !== null && typeof loopFactory !== "function") {
-    throw new TypeError(
-      `run: options.loopFactory must be a function, got ${
-        describe(loopFactory)
-      }`,
-    );
+  if (loopFactory !== null) {
+    checkFunction("run", "options.loopFactory", loopFactory);
   }
   const loop = loopFactory === null ? getEventLoop() : loopFactory();
   if (loopFactory === null) setEventLoop(loop);

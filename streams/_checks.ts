@@ -4,33 +4,10 @@
  *
  * @module
  */
+import { checkInteger, checkSeconds } from "../exceptions/checks.ts";
 import { describe } from "../exceptions/describe.ts";
 import { ValueError } from "../exceptions/builtins.ts";
 import type { SslClientOptions } from "./open_connection.ts";
-
-/** Throw unless `port` is an integer from 0 to 65535; return it. */
-export function checkPort(api: string, port: unknown): number {
-  if (typeof port !== "number" || !Number.isInteger(port)) {
-    throw new TypeError(
-      `${api}: port must be an integer, got ${describe(port)}`,
-    );
-  }
-  if (port < 0 || port > 65535) {
-    throw new ValueError(`${api}: port must be 0-65535, got ${port}`);
-  }
-  return port;
-}
-
-/** Throw unless `limit` is a positive integer; return it. */
-export function checkLimit(api: string, limit: unknown): number {
-  if (typeof limit !== "number" || !Number.isInteger(limit)) {
-    throw new TypeError(
-      `${api}: options.limit must be an integer, got ${describe(limit)}`,
-    );
-  }
-  if (limit <= 0) throw new ValueError("Limit cannot be <= 0");
-  return limit;
-}
 
 /** asyncio's `SSL_HANDSHAKE_TIMEOUT`, in seconds. */
 export const SSL_HANDSHAKE_TIMEOUT = 60;
@@ -70,19 +47,13 @@ function checkSslTimeout(
   pythonName: string,
   timeout: unknown,
 ): number {
-  if (typeof timeout !== "number" || Number.isNaN(timeout)) {
-    throw new TypeError(
-      `${api}: options.${option} must be a number of seconds, got ${
-        describe(timeout)
-      }`,
-    );
-  }
-  if (timeout <= 0) {
+  checkSeconds(api, `options.${option}`, timeout);
+  if ((timeout as number) <= 0) {
     throw new ValueError(
       `${pythonName} should be a positive number, got ${timeout}`,
     );
   }
-  return timeout;
+  return timeout as number;
 }
 
 /**
@@ -104,29 +75,11 @@ export function checkOnlyWithSsl(
 
 /** Throw unless `backlog` (an option) is absent or an integer. */
 export function checkBacklog(api: string, backlog: unknown): void {
-  if (
-    backlog !== undefined &&
-    (typeof backlog !== "number" || !Number.isInteger(backlog))
-  ) {
-    throw new TypeError(
-      `${api}: options.backlog must be an integer, got ${describe(backlog)}`,
-    );
-  }
-}
-
-/** Throw unless `path` is a non-empty string; return it. */
-export function checkPath(api: string, path: unknown): string {
-  if (typeof path !== "string") {
-    throw new TypeError(
-      `${api}: path must be a string, got ${describe(path)}`,
-    );
-  }
-  if (path === "") throw new ValueError(`${api}: path must not be empty`);
-  return path;
+  if (backlog !== undefined) checkInteger(api, "options.backlog", backlog);
 }
 
 /** Throw unless `options` is an object with only the allowed keys. */
-export { checkOptions } from "../tasks/_combinators.ts";
+export { checkOptions } from "../exceptions/checks.ts";
 
 const DEFAULT_SSL: SslClientOptions = Object.freeze({});
 

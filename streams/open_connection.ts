@@ -18,13 +18,11 @@ import { connectError, toPythonError } from "./_os_errors.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
 import {
   checkHandshakeTimeout,
-  checkLimit,
   checkOnlyWithSsl,
-  checkOptions,
-  checkPort,
   checkShutdownTimeout,
   checkSsl,
 } from "./_checks.ts";
+import { checkLimit, checkOptions, checkPort } from "../exceptions/checks.ts";
 import { DEFAULT_LIMIT, StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 

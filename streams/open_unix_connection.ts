@@ -7,7 +7,7 @@
 import { getEventLoop } from "../loop/policy.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
-import { checkLimit, checkOptions, checkPath } from "./_checks.ts";
+import { checkLimit, checkOptions, checkPath } from "../exceptions/checks.ts";
 import { openStream } from "./open_connection.ts";
 import { DEFAULT_LIMIT, type StreamReader } from "./stream_reader.ts";
 import type { StreamWriter } from "./stream_writer.ts";

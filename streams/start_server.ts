@@ -10,17 +10,15 @@ import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
-import { checkFunction } from "../loop/events.ts";
+import { checkFunction } from "../exceptions/checks.ts";
 import type { ClientConnectedCallback } from "./_stream_protocol.ts";
 import {
   checkBacklog,
   checkHandshakeTimeout,
-  checkLimit,
   checkOnlyWithSsl,
-  checkOptions,
-  checkPort,
   checkShutdownTimeout,
 } from "./_checks.ts";
+import { checkLimit, checkOptions, checkPort } from "../exceptions/checks.ts";
 import { bindError } from "./_os_errors.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";

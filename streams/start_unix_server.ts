@@ -5,18 +5,14 @@
  * @module
  */
 import type { AbstractEventLoop } from "../loop/events.ts";
-import { checkFunction } from "../loop/events.ts";
+import { checkFunction } from "../exceptions/checks.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
 import type { ClientConnectedCallback } from "./_stream_protocol.ts";
-import {
-  checkBacklog,
-  checkLimit,
-  checkOptions,
-  checkPath,
-} from "./_checks.ts";
+import { checkBacklog } from "./_checks.ts";
+import { checkLimit, checkOptions, checkPath } from "../exceptions/checks.ts";
 import { unixBindError } from "./_os_errors.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";

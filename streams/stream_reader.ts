@@ -5,11 +5,8 @@
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
-import {
-  type AbstractEventLoop,
-  checkInteger,
-  inspect,
-} from "../loop/events.ts";
+import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import { checkInteger } from "../exceptions/checks.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import {
@@ -20,7 +17,7 @@ import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import { type Awaitable, failWith, type Future } from "../tasks/future.ts";
 import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import type { Transport } from "./transport.ts";
-import { allocate } from "./_slab.ts";
+import { ReadBuffer } from "./_read_buffer.ts";
 
 /** The default buffer limit of readers, 64 KiB, as asyncio's `_DEFAULT_LIMIT`. */
 export const DEFAULT_LIMIT = 2 ** 16;
@@ -39,12 +36,6 @@ export const kSetTransport: unique symbol = Symbol("setTransport");
 
 const EMPTY = new Uint8Array(0);
 const NEWLINE = new Uint8Array([0x0a]);
-/** An empty buffer keeps at most this much memory (idle connections). */
-const KEEP_CAPACITY = 4096;
-/** The least a buffer is allocated with: small reads share one. */
-const MIN_CAPACITY = 4096;
-/** Reads up to this size are views of the buffer, bigger ones copies. */
-const MAX_VIEW = 4096;
 
 /**
  * The reading end of a stream, as `asyncio.StreamReader`: bytes arrive
@@ -77,18 +68,8 @@ const MAX_VIEW = 4096;
 export class StreamReader implements AsyncIterable<Uint8Array> {
   #limit: number;
   #loop: AbstractEventLoop;
-  /** The buffered bytes are `#buf[#start:#end]`. */
-  #buf: Uint8Array = EMPTY;
-  #start = 0;
-  #end = 0;
-  /**
-   * Small reads return views of `#buf`, not copies (in Deno an allocation
-   * costs more than copying a few KiB): once one is handed out, the bytes
-   * before `#end` are never written again; appending goes on after them, or
-   * into a new buffer. Big reads are copies, so that a big buffer read in
-   * big pieces is reused in place.
-   */
-  #shared = false;
+  /** The buffered bytes: small reads are views of it (`_read_buffer.ts`). */
+  #buffer = new ReadBuffer();
   #eof = false;
   #waiter: Future<undefined> | null = null;
   #exception: unknown = null;
@@ -119,7 +100,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
 
   /** The number of bytes in the buffer. */
   get bufferSize(): number {
-    return this.#end - this.#start;
+    return this.#buffer.size;
   }
 
   /** Return the exception set with `setException()`, or `null`. */
@@ -162,7 +143,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
   }
 
   #maybeResumeTransport(): void {
-    if (this.#paused && this.#end - this.#start <= this.#limit) {
+    if (this.#paused && this.#buffer.size <= this.#limit) {
       this.#paused = false;
       this.#transport!.resumeReading();
     }
@@ -176,7 +157,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
 
   /** Return `true` if the buffer is empty and `feedEof()` was called. */
   atEof(): boolean {
-    return this.#eof && this.#end === this.#start;
+    return this.#eof && this.#buffer.size === 0;
   }
 
   /**
@@ -192,73 +173,14 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     }
     if (this.#eof) throw new RuntimeError("feedData after feedEof");
     if (data.length === 0) return;
-    this.#append(data);
+    this.#buffer.append(data);
     this.#wakeupWaiter();
     if (
       this.#transport !== null && !this.#paused &&
-      this.#end - this.#start > 2 * this.#limit
+      this.#buffer.size > 2 * this.#limit
     ) {
       this.#paused = true;
       this.#transport.pauseReading();
-    }
-  }
-
-  #append(data: Uint8Array): void {
-    const size = this.#end - this.#start;
-    const needed = size + data.length;
-    if (this.#end + data.length > this.#buf.length) {
-      if (needed <= this.#buf.length && !this.#shared) {
-        this.#buf.copyWithin(0, this.#start, this.#end);
-      } else {
-        const capacity = needed <= this.#buf.length
-          ? this.#buf.length
-          : Math.max(needed, 2 * this.#buf.length, MIN_CAPACITY);
-        const fresh = allocate(capacity);
-        fresh.set(this.#buf.subarray(this.#start, this.#end));
-        this.#buf = fresh;
-        this.#shared = false;
-      }
-      this.#start = 0;
-      this.#end = size;
-    }
-    this.#buf.set(data, this.#end);
-    this.#end += data.length;
-  }
-
-  /** Remove and return the first `n` buffered bytes (see `#shared`). */
-  #take(n: number): Uint8Array {
-    const from = this.#start;
-    let out: Uint8Array;
-    if (n <= MAX_VIEW) {
-      out = this.#buf.subarray(from, from + n);
-      this.#shared = true;
-    } else out = this.#buf.slice(from, from + n);
-    this.#start += n;
-    if (this.#start === this.#end) this.#clear();
-    return out;
-  }
-
-  #clear(): void {
-    if (this.#buf.length > KEEP_CAPACITY) {
-      this.#buf = EMPTY;
-      this.#shared = false;
-    }
-    // Bytes handed out stay as they are: append after them.
-    if (this.#shared) this.#start = this.#end;
-    else this.#start = this.#end = 0;
-  }
-
-  /** The index of `sep` in the buffer at or after `offset`, or -1. */
-  #find(sep: Uint8Array, offset: number): number {
-    const view = this.#buf.subarray(this.#start, this.#end);
-    const first = sep[0];
-    if (sep.length === 1) return view.indexOf(first, offset);
-    for (let i = offset;; i++) {
-      i = view.indexOf(first, i);
-      if (i < 0 || i + sep.length > view.length) return -1;
-      let j = 1;
-      while (j < sep.length && view[i + j] === sep[j]) j++;
-      if (j === sep.length) return i;
     }
   }
 
@@ -319,13 +241,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     } catch (error) {
       if (error instanceof IncompleteReadError) return error.partial;
       if (error instanceof LimitOverrunError) {
-        const at = this.#start + error.consumed;
-        if (at < this.#end && this.#buf[at] === 0x0a) {
-          this.#start = at + 1;
-          if (this.#start === this.#end) this.#clear();
-        } else {
-          this.#clear();
-        }
+        this.#buffer.dropLine(error.consumed);
         this.#maybeResumeTransport();
         throw new ValueError(error.message);
       }
@@ -370,9 +286,9 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
     let offset = 0;
     let isep: number;
     for (;;) {
-      const buflen = this.#end - this.#start;
+      const buflen = this.#buffer.size;
       if (buflen - offset >= seplen) {
-        isep = this.#find(sep, offset);
+        isep = this.#buffer.find(sep, offset);
         if (isep !== -1) break;
         offset = buflen + 1 - seplen;
         if (offset > this.#limit) {
@@ -383,8 +299,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
         }
       }
       if (this.#eof) {
-        const chunk = this.#take(buflen);
-        throw new IncompleteReadError(chunk, null);
+        throw new IncompleteReadError(this.#buffer.take(buflen), null);
       }
       yield* this.#waitForData("readuntil");
       if (this.#exception !== null) throw this.#exception;
@@ -395,7 +310,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
         isep,
       );
     }
-    const chunk = this.#take(isep + seplen);
+    const chunk = this.#buffer.take(isep + seplen);
     this.#maybeResumeTransport();
     return chunk;
   }
@@ -436,7 +351,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
   ): Uint8Array | typeof MUST_WAIT {
     if (reader.#exception !== null) throw reader.#exception;
     if (n === 0) return EMPTY.slice();
-    if (n < 0 || (reader.#end === reader.#start && !reader.#eof)) {
+    if (n < 0 || (reader.#buffer.size === 0 && !reader.#eof)) {
       return MUST_WAIT;
     }
     return reader.#readBuffered(n);
@@ -444,9 +359,9 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
 
   /** Take up to `n` buffered bytes (none if the buffer is empty). */
   #readBuffered(n: number): Uint8Array {
-    const size = this.#end - this.#start;
+    const size = this.#buffer.size;
     if (size === 0) return EMPTY.slice();
-    const data = this.#take(Math.min(n, size));
+    const data = this.#buffer.take(Math.min(n, size));
     this.#maybeResumeTransport();
     return data;
   }
@@ -492,15 +407,14 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
   *#readExactly(n: number): CoroutineGenerator<Uint8Array> {
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return EMPTY.slice();
-    while (this.#end - this.#start < n) {
+    while (this.#buffer.size < n) {
       if (this.#eof) {
-        const incomplete = this.#take(this.#end - this.#start);
-        throw new IncompleteReadError(incomplete, n);
+        throw new IncompleteReadError(this.#buffer.take(this.#buffer.size), n);
       }
       yield* this.#waitForData("readexactly");
       if (this.#exception !== null) throw this.#exception;
     }
-    const data = this.#take(n);
+    const data = this.#buffer.take(n);
     this.#maybeResumeTransport();
     return data;
   }
@@ -517,7 +431,7 @@ export class StreamReader implements AsyncIterable<Uint8Array> {
   /** `<StreamReader 5 bytes eof limit=10>`, as CPython's repr. */
   toString(): string {
     const info = ["StreamReader"];
-    const size = this.#end - this.#start;
+    const size = this.#buffer.size;
     if (size > 0) info.push(`${size} bytes`);
     if (this.#eof) info.push("eof");
     if (this.#limit !== DEFAULT_LIMIT) info.push(`limit=${this.#limit}`);

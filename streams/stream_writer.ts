@@ -12,10 +12,10 @@ import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
 import { SocketTransport } from "./_socket_transport.ts";
 import {
   checkHandshakeTimeout,
-  checkOptions,
   checkShutdownTimeout,
   checkSsl,
 } from "./_checks.ts";
+import { checkOptions } from "../exceptions/checks.ts";
 import type { SslClientOptions } from "./open_connection.ts";
 import type { StreamReader } from "./stream_reader.ts";
 import type { Transport } from "./transport.ts";

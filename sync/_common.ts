@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { type AbstractEventLoop, checkFunction } from "../loop/events.ts";
+import type { AbstractEventLoop } from "../loop/events.ts";
+import { checkFunction } from "../exceptions/checks.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Op } from "../tasks/_op.ts";
 import { awaitResult } from "../tasks/_combinators.ts";

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { checkFunction, checkInteger, inspect } from "../loop/events.ts";
+import { checkFunction, checkInteger } from "../exceptions/checks.ts";
+import { inspect } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { BrokenBarrierError } from "../exceptions/asyncio.ts";
 import { ValueError } from "../exceptions/builtins.ts";

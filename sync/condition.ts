@@ -4,11 +4,8 @@
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
-import {
-  type AbstractEventLoop,
-  checkFunction,
-  inspect,
-} from "../loop/events.ts";
+import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import { checkFunction } from "../exceptions/checks.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { CancelledError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";

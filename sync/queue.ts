@@ -1,17 +1,15 @@
 /**
  * `Queue`, `PriorityQueue`, `LifoQueue`, as asyncio's queues (3.13, with
  * `shutdown`). `QueueEmpty`, `QueueFull` and `QueueShutDown` live with the
- * other exceptions in `tasks/exceptions.ts`.
+ * other exceptions in `exceptions/asyncio.ts`. Where each queue keeps its
+ * items, and the heap and Python's `<` of `PriorityQueue`, are in
+ * `_queue_stores.ts`.
  *
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
-import {
-  type AbstractEventLoop,
-  checkFunction,
-  checkInteger,
-  inspect,
-} from "../loop/events.ts";
+import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import { checkFunction, checkInteger } from "../exceptions/checks.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { QueueEmpty, QueueFull, QueueShutDown } from "../exceptions/asyncio.ts";
 import { ValueError } from "../exceptions/builtins.ts";
@@ -19,138 +17,14 @@ import { type Awaitable, type Future, repr } from "../tasks/future.ts";
 import { bindLoop } from "./_common.ts";
 import { Op } from "../tasks/_op.ts";
 import { Deque } from "./_deque.ts";
+import {
+  FifoStore,
+  HeapStore,
+  LifoStore,
+  pythonLess,
+  type Store,
+} from "./_queue_stores.ts";
 import { Event } from "./event.ts";
-
-/** Where a queue keeps its items: `_init`, `_put`, `_get` of CPython. */
-interface Store<T> {
-  readonly length: number;
-  push(item: T): void;
-  take(): T;
-  toArray(): T[];
-}
-
-class FifoStore<T> extends Deque<T> implements Store<T> {
-  take(): T {
-    return this.shift() as T;
-  }
-}
-
-class LifoStore<T> extends Deque<T> implements Store<T> {
-  take(): T {
-    return this.pop() as T;
-  }
-}
-
-/** A binary min-heap, with `heapq`'s exact algorithm (so the same order). */
-class HeapStore<T> implements Store<T> {
-  #heap: T[] = [];
-  #less: (a: T, b: T) => boolean;
-
-  constructor(less: (a: T, b: T) => boolean) {
-    this.#less = less;
-  }
-
-  get length(): number {
-    return this.#heap.length;
-  }
-
-  /** `heapq.heappush`. */
-  push(item: T): void {
-    this.#heap.push(item);
-    this.#siftDown(0, this.#heap.length - 1);
-  }
-
-  /** `heapq.heappop`. */
-  take(): T {
-    const heap = this.#heap;
-    const last = heap.pop() as T;
-    if (heap.length === 0) return last;
-    const top = heap[0];
-    heap[0] = last;
-    this.#siftUp(0);
-    return top;
-  }
-
-  toArray(): T[] {
-    return [...this.#heap];
-  }
-
-  #siftDown(start: number, pos: number): void {
-    const heap = this.#heap;
-    const item = heap[pos];
-    while (pos > start) {
-      const parentPos = (pos - 1) >> 1;
-      const parent = heap[parentPos];
-      if (!this.#less(item, parent)) break;
-      heap[pos] = parent;
-      pos = parentPos;
-    }
-    heap[pos] = item;
-  }
-
-  #siftUp(pos: number): void {
-    const heap = this.#heap;
-    const end = heap.length;
-    const start = pos;
-    const item = heap[pos];
-    let child = 2 * pos + 1;
-    while (child < end) {
-      const right = child + 1;
-      if (right < end && !this.#less(heap[child], heap[right])) child = right;
-      heap[pos] = heap[child];
-      pos = child;
-      child = 2 * pos + 1;
-    }
-    heap[pos] = item;
-    this.#siftDown(start, pos);
-  }
-}
-
-function isNumeric(value: unknown): value is number | bigint | boolean {
-  const type = typeof value;
-  return type === "number" || type === "bigint" || type === "boolean";
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ?? "Object";
-  return typeof value;
-}
-
-/** Python's `==` on what `pythonLess` orders. */
-function pythonEqual(a: unknown, b: unknown): boolean {
-  if (isNumeric(a) && isNumeric(b)) return a == b;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) {
-      if (!pythonEqual(a[i], b[i])) return false;
-    }
-    return true;
-  }
-  return a === b;
-}
-
-/**
- * Python's `<` for what a priority queue usually holds: numbers, strings and
- * arrays (as tuples, compared item by item). Anything else raises
- * `TypeError`, as Python does for unorderable types.
- */
-function pythonLess(a: unknown, b: unknown): boolean {
-  if (isNumeric(a) && isNumeric(b)) return a < b;
-  if (typeof a === "string" && typeof b === "string") return a < b;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const n = Math.min(a.length, b.length);
-    for (let i = 0; i < n; i++) {
-      if (!pythonEqual(a[i], b[i])) return pythonLess(a[i], b[i]);
-    }
-    return a.length < b.length;
-  }
-  throw new TypeError(
-    `'<' not supported between instances of '${typeName(a)}' and '${
-      typeName(b)
-    }'`,
-  );
-}
 
 /** An item as CPython's list repr shows it. */
 function reprItem(value: unknown): string {

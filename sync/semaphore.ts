@@ -3,11 +3,8 @@
  *
  * @module
  */
-import {
-  type AbstractEventLoop,
-  checkInteger,
-  inspect,
-} from "../loop/events.ts";
+import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import { checkInteger } from "../exceptions/checks.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { CancelledError } from "../exceptions/asyncio.ts";
 import { ValueError } from "../exceptions/builtins.ts";

@@ -30,55 +30,6 @@ export function isTaskable(value: unknown): boolean {
 }
 
 /**
- * Check an options object: `undefined` means none; anything but a plain
- * object, or a key not in `allowed`, is a `TypeError` naming it.
- */
-export function checkOptions<O extends object>(
-  api: string,
-  options: O | undefined,
-  allowed: readonly string[],
-): Partial<O> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== "object" || isAwaitable(options)) {
-    throw new TypeError(
-      `${api}: options must be an object, got ${describe(options)}`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(`${api}: unknown option "${key}"`);
-    }
-  }
-  return options;
-}
-
-/** Check a timeout or deadline: a number of seconds (not NaN) or `null`. */
-export function checkTimeout(
-  api: string,
-  arg: string,
-  value: unknown,
-): number | null {
-  if (value === null) return null;
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(
-      `${api}: ${arg} must be a number of seconds or null, got ${
-        describe(value)
-      }`,
-    );
-  }
-  return value;
-}
-
-/** Check that `value` is a function (a callback body). */
-export function checkBody(api: string, value: unknown): void {
-  if (typeof value !== "function") {
-    throw new TypeError(
-      `${api}: body must be a function, got ${describe(value)}`,
-    );
-  }
-}
-
-/**
  * The awaitables of `wait()` or `asCompleted()` as a set of Futures of the
  * current loop: every item is checked before any is wrapped (a bad call
  * starts nothing), and the coroutines, all started before the call, are

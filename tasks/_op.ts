@@ -1,23 +1,27 @@
 /**
  * `Op`: the lazy coroutine that the waiting methods of `sync/` and `streams/`
- * return.
+ * return, and `QuickOp`, for a method that mostly needs no wait. How their
+ * waits go through the awaiting task is in `_op_waiters.ts`.
  *
  * @module
  */
 import {
   awaitingHolder,
   currentHolder,
-  enterSyncStep,
-  leaveSyncStep,
   syncTask,
   taskOf,
 } from "../loop/_current_task.ts";
-import { context, type Holder, type TaskLike } from "../loop/_async_context.ts";
-import { holdWait } from "../loop/_step.ts";
-import { labelForWait } from "../loop/_entry_holders.ts";
 import { madePromise, newPromise } from "../loop/_new_promise.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
-import { Future, kAwait, mustWaitTurn, Waiter, waitTurn } from "./future.ts";
+import { Future } from "./future.ts";
+import { mustWaitTurn, waitTurn } from "./_wait_turn.ts";
+import {
+  type Callback,
+  finish,
+  OpWaiter,
+  queueRegister,
+  QuickWaiter,
+} from "./_op_waiters.ts";
 
 /**
  * What every method that may wait returns: a lazy coroutine, as the `async
@@ -231,215 +235,6 @@ export class QuickOp<S, A, T> extends Op<T> {
   }
 }
 
-type Callback = ((value: unknown) => unknown) | null | undefined;
-
-/**
- * The waits `Op.then` started, registered together a microtask later: the
- * first `queued` slots (the array keeps its capacity from round to round).
- */
-const toRegister: Array<OpAwait | null> = [];
-let queued = 0;
-
-/**
- * Register an await a microtask later, as an `await` would be: a `.then()`
- * called in the synchronous prefix of a coroutine that `createTask` then
- * adopts must wait as the new task (its holder is re-labelled).
- */
-function queueRegister(waiter: OpAwait): void {
-  toRegister[queued++] = waiter;
-  if (queued === 1) queueMicrotask(registerWaiters);
-}
-
-function registerWaiters(): void {
-  // One registering may start another (a callback awaiting an op): it
-  // joins this round, in order.
-  for (let i = 0; i < queued; i++) {
-    const waiter = toRegister[i]!;
-    toRegister[i] = null;
-    try {
-      waiter.register();
-    } catch (error) {
-      // Not expected; report it without holding up the others.
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-  }
-  queued = 0;
-}
-
-type AwaitingTask = TaskLike & { [kAwait](waiter: Waiter): void };
-
-/** An `await op` that waits on a loop Future, as the task of the await. */
-abstract class OpAwait extends Waiter {
-  constructor(
-    fut: Future<unknown>,
-    onFulfilled: Callback,
-    onRejected: Callback,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-    /** The async context of the await: whose task it is. */
-    readonly holder: Holder | null,
-  ) {
-    super(
-      fut,
-      undefined,
-      onFulfilled,
-      onRejected,
-      resolve,
-      reject,
-      null,
-      fut.getLoop(),
-    );
-  }
-
-  /** Start waiting, as the task the await belongs to (if any). */
-  register(): void {
-    if (!holdWait(this.holder, OpAwait.#registerHeld, this)) this.#register();
-  }
-
-  static #registerHeld(waiter: OpAwait): void {
-    waiter.#register();
-  }
-
-  #register(): void {
-    const task = this.holder === null ? null : labelForWait(this.holder);
-    if (task == null || task.done() || !(kAwait in task)) {
-      return this.finishElsewhere();
-    }
-    this.task = task as AwaitingTask;
-    this.task[kAwait](this);
-  }
-
-  /** No task to wait as: go on with the method's generator the general way. */
-  protected abstract finishElsewhere(): void;
-
-  /**
-   * Drive `generator`, which yielded `yielded`, with its awaits in the
-   * await's own async context, as if they had been made there.
-   */
-  protected runElsewhere(
-    generator: CoroutineGenerator<unknown>,
-    yielded: unknown,
-  ): void {
-    const run = () =>
-      finish(generator, yielded, this.onFulfilled, this.onRejected);
-    this.resolve(
-      this.holder === null ? run() : context.run(this.holder, run, undefined),
-    );
-  }
-}
-
-/**
- * An `await` of a `QuickOp` in its method's one wait (`wait()`): once the
- * Future is done, the method finishes in the task's step.
- */
-class QuickWaiter extends OpAwait {
-  constructor(
-    fut: Future<unknown>,
-    readonly op: QuickOp<unknown, unknown, unknown>,
-    onFulfilled: Callback,
-    onRejected: Callback,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-    holder: Holder | null,
-  ) {
-    super(fut, onFulfilled, onRejected, resolve, reject, holder);
-  }
-
-  override fulfil(): void {
-    this.#finish(false, undefined);
-  }
-
-  override fail(reason: unknown): void {
-    this.#finish(true, reason);
-  }
-
-  #finish(failed: boolean, error: unknown): void {
-    const outer = enterSyncStep(this.task);
-    let outcome: unknown;
-    try {
-      outcome = this.op.finishWait(this.fut!, failed, error);
-      failed = false;
-    } catch (thrown) {
-      error = thrown;
-      failed = true;
-    } finally {
-      leaveSyncStep(outer);
-    }
-    if (failed) super.fail(error);
-    else super.fulfil(outcome);
-  }
-
-  protected finishElsewhere(): void {
-    const generator = this.op.resumeAfter(this.fut!);
-    this.runElsewhere(generator, generator.next().value);
-  }
-}
-
-/**
- * An `await op` whose method's generator waits on a loop Future: settling
- * it resumes the generator (in the task's step, as the task), and the await
- * only once the generator returns or throws.
- */
-class OpWaiter extends OpAwait {
-  constructor(
-    fut: Future<unknown>,
-    readonly generator: CoroutineGenerator<unknown>,
-    onFulfilled: Callback,
-    onRejected: Callback,
-    resolve: (value: unknown) => void,
-    reject: (reason: unknown) => void,
-    holder: Holder | null,
-  ) {
-    super(fut, onFulfilled, onRejected, resolve, reject, holder);
-  }
-
-  override fulfil(value: unknown): void {
-    this.#resume(value, undefined, false);
-  }
-
-  override fail(reason: unknown): void {
-    this.#resume(undefined, reason, true);
-  }
-
-  #resume(value: unknown, error: unknown, failed: boolean): void {
-    const task = this.task!;
-    const outer = enterSyncStep(task);
-    let step: IteratorResult<unknown, unknown> | null = null;
-    try {
-      step = failed ? this.generator.throw(error) : this.generator.next(value);
-    } catch (thrown) {
-      error = thrown;
-    } finally {
-      leaveSyncStep(outer);
-    }
-    if (step === null) return super.fail(error);
-    if (step.done) return super.fulfil(step.value);
-    const yielded = step.value;
-    if (!(yielded instanceof Future)) {
-      return this.runElsewhere(this.generator, yielded);
-    }
-    // Wait again. Inside the wake-up callback the step ends there, and the
-    // loop carries on (`inCallback`, `loop/_step.ts`).
-    const waiter = new OpWaiter(
-      yielded,
-      this.generator,
-      this.onFulfilled,
-      this.onRejected,
-      this.resolve,
-      this.reject,
-      this.holder,
-    );
-    waiter.task = task;
-    task[kAwait](waiter);
-  }
-
-  protected finishElsewhere(): void {
-    this.runElsewhere(this.generator, this.fut);
-  }
-}
-
 const RESOLVED = Promise.resolve(undefined);
 
 /** Call `callback` now; what `then()` returns for an outcome known at once. */
@@ -472,40 +267,4 @@ function start<T>(generator: CoroutineGenerator<T>): Promise<T> {
   }
   if (step.done) return Promise.resolve(step.value);
   return finish(generator, step.value);
-}
-
-/**
- * Go on with a generator that waits: each wait is the awaiting task's. The
- * await's callbacks are called here, not chained with `then()` (one promise
- * and one microtask fewer).
- */
-async function finish<T, R1 = T, R2 = never>(
-  generator: CoroutineGenerator<T>,
-  yielded: unknown,
-  onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-  onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-): Promise<R1 | R2> {
-  let result: T;
-  try {
-    for (;;) {
-      let step: IteratorResult<unknown, T>;
-      try {
-        const value = await (yielded as PromiseLike<unknown>);
-        step = generator.next(value);
-      } catch (error) {
-        step = generator.throw(error);
-      }
-      if (step.done) {
-        result = step.value;
-        break;
-      }
-      yielded = step.value;
-    }
-  } catch (error) {
-    if (typeof onRejected !== "function") throw error;
-    return onRejected(error);
-  }
-  return typeof onFulfilled === "function"
-    ? onFulfilled(result)
-    : result as unknown as R1;
 }

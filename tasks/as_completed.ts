@@ -7,12 +7,8 @@ import type { Taskable } from "./gather.ts";
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import {
-  checkOptions,
-  checkTimeout,
-  isAwaitable,
-  toFutureSet,
-} from "./_combinators.ts";
+import { checkOptions, checkSecondsOrNull } from "../exceptions/checks.ts";
+import { isAwaitable, toFutureSet } from "./_combinators.ts";
 import { type Coroutine, coroutine } from "./coroutine.ts";
 import { TimeoutError } from "../exceptions/os_errors.ts";
 import { Future } from "./future.ts";
@@ -212,7 +208,7 @@ export function asCompleted<T>(
     );
   }
   const opts = checkOptions("asCompleted", options, ["timeout"]);
-  const timeout = checkTimeout(
+  const timeout = checkSecondsOrNull(
     "asCompleted",
     "options.timeout",
     opts.timeout ?? null,

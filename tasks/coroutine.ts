@@ -9,7 +9,9 @@ import { enterFreshHolder } from "../loop/_adoption.ts";
 import { active as entryHolders } from "../loop/_entry_holders.ts";
 import { kCoroutineFunction } from "../loop/_hooks.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
-import { Future, mustWaitTurn, repr, waitTurn, YieldOnce } from "./future.ts";
+import { Future, repr } from "./future.ts";
+import { YieldOnce } from "./_waiter.ts";
+import { mustWaitTurn, waitTurn } from "./_wait_turn.ts";
 
 /** The generator a generator coroutine function returns. */
 // deno-lint-ignore no-explicit-any

@@ -1,19 +1,11 @@
 /**
- * `Future`: a result that will be set later, and the bridge that lets both
- * `await` and `yield*` wait for one.
+ * `Future`: a result that will be set later, waited for with `await` (its
+ * `then()` starts a wait that reaches the awaiting task, `_waiter.ts`) and
+ * with `yield*`; and the unchecked paths the rest of `tasks/` takes to
+ * schedule on the loop and to fail a future.
  *
  * @module
  */
-import {
-  awaitingHolder,
-  currentHolder,
-  syncTask,
-  taskOf,
-} from "../loop/_current_task.ts";
-import type { Holder, TaskLike } from "../loop/_async_context.ts";
-import { holdWait, mustHold, stepping } from "../loop/_step.ts";
-import { labelForWait } from "../loop/_entry_holders.ts";
-import { madePromise, newPromise } from "../loop/_new_promise.ts";
 import { describe } from "../exceptions/describe.ts";
 import {
   type AbstractEventLoop,
@@ -27,6 +19,7 @@ import { recordCreationSite } from "../loop/_creation_site.ts";
 import { failed, retrieved, type Unretrieved } from "./_unretrieved.ts";
 import { CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
+import { awaitThen, kAddCallback, kCancelledError } from "./_waiter.ts";
 
 /**
  * Anything this module returns that can be waited for: with `await` from an
@@ -50,22 +43,12 @@ export interface FutureOptions {
 const PENDING = "PENDING", CANCELLED = "CANCELLED", FINISHED = "FINISHED";
 type State = typeof PENDING | typeof CANCELLED | typeof FINISHED;
 
-/** Internal: add a done-callback `fn(arg)` without a closure. */
-export const kAddCallback: unique symbol = Symbol("addCallback");
 /** Internal: finish a future as cancelled by this exact error. */
 export const kCancelWith: unique symbol = Symbol("cancelWith");
-/** Internal: how a task takes over an await made in its context. */
-export const kAwait: unique symbol = Symbol("await");
-
-/** Internal: the `CancelledError` a cancelled future raises. */
-export const kCancelledError: unique symbol = Symbol("cancelledError");
 /** Internal: `setException` of any value code threw, unchecked. */
 export const kSetException: unique symbol = Symbol("setException");
-
-/** A task as the await bridge sees it. */
-interface AwaitingTask extends TaskLike {
-  [kAwait](waiter: Waiter): void;
-}
+// Defined with the waiter, which calls them (`_waiter.ts`).
+export { kAddCallback, kCancelledError };
 
 type Scheduler = {
   [kSchedule]?: (fn: (arg: unknown) => unknown, arg: unknown) => void;
@@ -120,145 +103,6 @@ export function failWith(
 }
 
 type Unchecked = { [kSetException]?: (exception: unknown) => void };
-
-/**
- * One `then()` call on a Future (or on `sleep(0)`), waiting to be settled: a
- * record rather than closures, because every `await` makes one.
- */
-export class Waiter {
-  constructor(
-    /** The future waited for, or `null` for a bare yield to the loop. */
-    readonly fut: Future<unknown> | null,
-    /** The value a bare yield resumes with. */
-    readonly value: unknown,
-    readonly onFulfilled: ((value: unknown) => unknown) | null | undefined,
-    readonly onRejected: ((reason: unknown) => unknown) | null | undefined,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (reason: unknown) => void,
-    /** The task whose await this is, if any. */
-    public task: AwaitingTask | null,
-    /** The loop of the wait (a bare yield's is the current one). */
-    readonly loop: AbstractEventLoop,
-  ) {}
-
-  /** Settle from the future's outcome (marks its exception retrieved). */
-  settle(): void {
-    const fut = this.fut;
-    if (fut === null) return this.fulfil(this.value);
-    if (fut.cancelled()) return this.fail(fut[kCancelledError]());
-    const exception = fut.exception();
-    if (exception !== null) this.fail(exception);
-    else this.fulfil(fut.result());
-  }
-
-  /** Settle with a value. */
-  fulfil(value: unknown): void {
-    const onFulfilled = this.onFulfilled;
-    if (typeof onFulfilled !== "function") return this.resolve(value);
-    try {
-      this.resolve(onFulfilled(value));
-    } catch (error) {
-      this.reject(error);
-    }
-  }
-
-  /** Settle with an error. */
-  fail(reason: unknown): void {
-    const onRejected = this.onRejected;
-    if (typeof onRejected !== "function") return this.reject(reason);
-    try {
-      this.resolve(onRejected(reason));
-    } catch (error) {
-      this.reject(error);
-    }
-  }
-}
-
-function settleWaiter(waiter: Waiter): void {
-  waiter.settle();
-}
-
-/** Start an await of `fut` (or a bare yield) made by `then()`. */
-function awaitThen(
-  fut: Future<unknown> | null,
-  value: unknown,
-  loop: AbstractEventLoop,
-  onFulfilled: ((value: unknown) => unknown) | null | undefined,
-  onRejected: ((reason: unknown) => unknown) | null | undefined,
-): Promise<never> {
-  const promise = newPromise<never>();
-  const waiter = new Waiter(
-    fut,
-    value,
-    onFulfilled,
-    onRejected,
-    madePromise.resolve,
-    madePromise.reject,
-    null,
-    loop,
-  );
-  if (syncTask !== null) {
-    startWait(waiter, syncTask as AwaitingTask);
-    return promise;
-  }
-  const holder = currentHolder();
-  if (!holdWait(holder, startHeldWait, waiter)) {
-    startWait(waiter, waitingTask(holder));
-  }
-  return promise;
-}
-
-/** The task a wait made in `holder` belongs to, if it is running. */
-function waitingTask(holder: Holder | undefined): AwaitingTask | null {
-  const task = holder === undefined ? null : labelForWait(holder);
-  return task === null || task.done() ? null : task as AwaitingTask;
-}
-
-function startHeldWait(waiter: Waiter, holder: Holder): void {
-  startWait(waiter, waitingTask(holder));
-}
-
-/** Wait as `task`, or, outside a task, as a plain callback. */
-function startWait(waiter: Waiter, task: AwaitingTask | null): void {
-  const fut = waiter.fut;
-  if (task !== null && typeof task[kAwait] === "function") {
-    waiter.task = task;
-    task[kAwait](waiter);
-  } else if (fut === null) {
-    waiter.loop.callSoon(settleWaiter, waiter);
-  } else if (fut.done()) {
-    waiter.settle();
-  } else {
-    fut[kAddCallback](settleWaiter, waiter);
-  }
-}
-
-/**
- * Whether an `await` made now comes from a coroutine that is running ahead
- * of its task: JavaScript ran its prefix at call time, and its first await's
- * `then()` runs in its creator's step, before its task's first step (or
- * before `createTask` adopted it, see `mustHold`). An awaitable that does
- * work when awaited (a lock, a deadline, a coroutine) must then first wait
- * its turn (`waitTurn`), so that the work happens in the task's step.
- */
-export function mustWaitTurn(
-  holder: Holder | undefined = awaitingHolder(),
-): boolean {
-  if (holder === undefined) return false;
-  if (mustHold(holder)) return true;
-  const task = taskOf(holder);
-  return task !== null && task !== stepping;
-}
-
-/**
- * The turn of the task an `await` made now belongs to: a done Future's
- * `then()`, which that task settles at its own step.
- */
-export function waitTurn(): Promise<undefined> {
-  const turn = new Future<undefined>({ loop: getEventLoop() });
-  turn.setResult(undefined);
-  return turn.then();
-}
 
 /**
  * A Future represents an eventual result of an asynchronous operation, as
@@ -490,11 +334,6 @@ export class Future<T = unknown> implements Awaitable<T> {
     return this.#cancelledExc ??= new CancelledError(this.#cancelMessage);
   }
 
-  /** The message given to `cancel(msg)`, if any. */
-  protected get cancelMessage(): string | null {
-    return this.#cancelMessage;
-  }
-
   /** Wait for the Future from an `async` function: `await fut`. */
   then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
@@ -595,33 +434,4 @@ function reprError(error: unknown): string {
  */
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;
-}
-
-/**
- * What `sleep(0)` returns: a bare yield to the loop for one iteration, as
- * CPython's `__sleep0`, then the given value.
- */
-export class YieldOnce<T> implements Awaitable<T> {
-  /** @param value What the wait resumes with. */
-  constructor(readonly value: T) {}
-
-  /** Yield once from an `async` function: `await sleep(0)`. */
-  then<R1 = T, R2 = never>(
-    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return awaitThen(
-      null,
-      this.value,
-      getEventLoop(),
-      onFulfilled as ((value: unknown) => unknown) | null | undefined,
-      onRejected,
-    );
-  }
-
-  /** Yield once from a generator coroutine: `yield* sleep(0)`. */
-  *[Symbol.iterator](): Generator<undefined, T, unknown> {
-    yield undefined;
-    return this.value;
-  }
 }

@@ -7,12 +7,8 @@ import { adoptTogether } from "../loop/_adoption.ts";
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import {
-  checkOptions,
-  isAwaitable,
-  isTaskable,
-  toFuture,
-} from "./_combinators.ts";
+import { checkOptions } from "../exceptions/checks.ts";
+import { isAwaitable, isTaskable, toFuture } from "./_combinators.ts";
 import { failWith, Future, kAddCallback, kCancelledError } from "./future.ts";
 
 /** Options for `gather()`. */

@@ -3,11 +3,8 @@
  *
  * @module
  */
-import {
-  type AbstractEventLoop,
-  checkSeconds,
-  type TimerHandle,
-} from "../loop/events.ts";
+import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
+import { checkSeconds } from "../exceptions/checks.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine, type CoroutineGenerator } from "./coroutine.ts";
 import {
@@ -15,8 +12,8 @@ import {
   Future,
   kAddCallback,
   scheduleLater,
-  YieldOnce,
 } from "./future.ts";
+import { YieldOnce } from "./_waiter.ts";
 
 /**
  * A sleep's future. Its timer starts when a wait registers on it (its first

@@ -1,6 +1,8 @@
 /**
- * `Task`: runs a coroutine on the loop, and `createTask`, `currentTask`,
- * `allTasks`.
+ * `Task`: runs a coroutine on the loop. The awaits of an `async` coroutine
+ * reach it through `[kAwait]` (see `_waiter.ts`); a generator coroutine is
+ * driven by the task's `Trampoline` (`_trampoline.ts`). `createTask()`,
+ * `currentTask()` and `allTasks()` have files of their own.
  *
  * @module
  */
@@ -17,36 +19,32 @@ import {
   installTaskFactories,
   taskResumers,
 } from "../loop/_hooks.ts";
-import { runningLoop } from "../loop/_running_loop.ts";
 import { context, Holder } from "../loop/_async_context.ts";
-import {
-  currentTaskLike,
-  enterSyncStep,
-  leaveSyncStep,
-} from "../loop/_current_task.ts";
 import { active as entryHolders } from "../loop/_entry_holders.ts";
 import { LazyCoroutine } from "./coroutine.ts";
-import { nextTaskNumber, reserveRootTaskName } from "./_task_names.ts";
+import { nextTaskNumber } from "./_task_names.ts";
 import { describe } from "../exceptions/describe.ts";
-import { adoptEntry, Adoption, labelEntry } from "../loop/_entry_holders.ts";
+import { adoptEntry, Adoption } from "../loop/_entry_holders.ts";
 import type { AbstractEventLoop, CreateTaskOptions } from "../loop/events.ts";
-import { getEventLoop, getRunningLoop } from "../loop/policy.ts";
+import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine } from "./coroutine.ts";
-import { CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
+import { CancelledError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import {
   Future,
   isFuture,
   kAddCallback,
-  kAwait,
   kCancelWith,
   kSetException,
-  repr,
   schedule,
-  type Waiter,
-  YieldOnce,
 } from "./future.ts";
-import { wrapFuture } from "./wrap_future.ts";
+import { kAwait, type Waiter, YieldOnce } from "./_waiter.ts";
+import {
+  awaitAny,
+  befriendTask,
+  isThenable,
+  Trampoline,
+} from "./_trampoline.ts";
 
 /** Options for `new Task()`. */
 export interface TaskOptions extends CreateTaskOptions {
@@ -76,11 +74,11 @@ export type TaskCoroutine<T> =
   | Iterable<unknown>
   | (() => PromiseLike<T> | Coroutine<T>);
 
-// deno-lint-ignore no-explicit-any
-type AnyIterator = Iterator<unknown, unknown, any>;
-
-/** The pending tasks of a loop, oldest first (set up by `Task`). */
-let pendingTasksOf: (loop: AbstractEventLoop) => Set<Task>;
+/**
+ * Internal: the pending tasks of a loop, oldest first, for `allTasks()`
+ * (set up by `Task`, whose list it is).
+ */
+export let pendingTasksOf: (loop: AbstractEventLoop) => Set<Task>;
 
 /** How an adopted coroutine ended before its task's first step. */
 class EarlyEnd {
@@ -91,11 +89,6 @@ class EarlyEnd {
   ) {}
 }
 
-/** Wait for any awaitable inside a generator task (for `createTask(fut)`). */
-function* awaitAny(awaitable: unknown): Generator<unknown, unknown, unknown> {
-  return yield awaitable;
-}
-
 /** What a task can run: a coroutine of either kind or another awaitable. */
 function isTaskCoroutine(value: unknown): boolean {
   return value instanceof Promise || value instanceof LazyCoroutine ||
@@ -104,12 +97,6 @@ function isTaskCoroutine(value: unknown): boolean {
     isThenable(value) ||
     (value !== null && typeof value === "object" &&
       Symbol.iterator in value && !Array.isArray(value));
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /**
@@ -143,8 +130,8 @@ export class Task<T = unknown> extends Future<T> {
   /** The name, or the `N` of `Task-N` until asked for (saves a string). */
   #name: string | number;
   #coro: unknown;
-  /** A generator task's delegation stack; `null` for an `async` coroutine. */
-  #stack: AnyIterator[] | null = null;
+  /** What drives a generator coroutine; `null` for an `async` one. */
+  #trampoline: Trampoline | null = null;
   #waiter: Future<unknown> | null = null;
   /**
    * Futures awaited at the same time as `#waiter` by this task's coroutines
@@ -153,9 +140,6 @@ export class Task<T = unknown> extends Future<T> {
    * them all.
    */
   #otherWaiters: Set<Future<unknown>> | null = null;
-  /** The future a generator task's own step waits on (`#waiter` may be an
-   * inner one, of an `async` function it waits on). */
-  #genFuture: Future<unknown> | null = null;
   #mustCancel = false;
   #cancelRequestMessage: string | null = null;
   #numCancelsRequested = 0;
@@ -241,16 +225,19 @@ export class Task<T = unknown> extends Future<T> {
       }
     } else if (coro instanceof LazyCoroutine) {
       loop.callSoon(Task.#start, this as Task<unknown>);
-    } else if (coro instanceof Coroutine) {
-      this.#stack = [coro[Symbol.iterator]()];
-      if (!eager) schedule(loop, Task.#stepSoon, this as Task<unknown>);
     } else {
-      // Any other awaitable: a Future, `sleep(0)`, a thenable.
-      this.#stack = [awaitAny(coro)];
-      if (!eager) schedule(loop, Task.#stepSoon, this as Task<unknown>);
+      this.#trampoline = new Trampoline(
+        this as Task<unknown>,
+        // Any other awaitable (a Future, `sleep(0)`, a thenable) is waited
+        // for by a generator of its own.
+        coro instanceof Coroutine ? coro[Symbol.iterator]() : awaitAny(coro),
+      );
+      if (!eager) this.#trampoline.stepSoon();
     }
     Task.#addPending(this as Task<unknown>);
-    if (eager && this.#stack !== null) this.#step(undefined, undefined, false);
+    if (eager && this.#trampoline !== null) {
+      this.#trampoline.step(undefined, undefined, false);
+    }
   }
 
   /** `Task`, for reprs. */
@@ -435,12 +422,17 @@ export class Task<T = unknown> extends Future<T> {
     const previous = this.#waiter;
     if (
       previous !== null && previous !== fut && !previous.done() &&
-      previous !== this.#genFuture
+      previous !== this.#trampoline?.future
     ) {
       (this.#otherWaiters ??= new Set()).add(previous);
     }
     this.#waiter = fut;
     fut[kAddCallback](Task.#wakeAwait, waiter);
+    this.#cancelPending(fut);
+  }
+
+  /** A cancellation requested while no wait could take it cancels `fut`. */
+  #cancelPending(fut: Future<unknown>): void {
     if (this.#mustCancel && fut.cancel(this.#cancelRequestMessage)) {
       this.#mustCancel = false;
     }
@@ -527,8 +519,9 @@ export class Task<T = unknown> extends Future<T> {
     task.#coro = coro;
     if (coro instanceof Coroutine) {
       stepIsSynchronous();
-      task.#stack = [coro[Symbol.iterator]()];
-      task.#step(undefined, undefined, false);
+      const trampoline = new Trampoline(task, coro[Symbol.iterator]());
+      task.#trampoline = trampoline;
+      trampoline.step(undefined, undefined, false);
     } else if (isThenable(coro)) {
       coro.then(
         (value) => task.#finish(value, undefined, false),
@@ -544,6 +537,23 @@ export class Task<T = unknown> extends Future<T> {
     // may run them from the end of another task's step (see `#advance`).
     taskResumers.add(Task.#wakeAwait);
     taskResumers.add(Task.#firstStep);
+    // Friend accessors: `_trampoline.ts` reaches these private fields here.
+    befriendTask({
+      stepStarts(task) {
+        const mustCancel = task.#mustCancel;
+        if (mustCancel) task.#mustCancel = false;
+        task.#waiter = null;
+        return mustCancel;
+      },
+      cancelledError: (task) => task.#makeCancelledError(),
+      waitsOn(task, fut) {
+        task.#waiter = fut;
+      },
+      cancelPending: (task, fut) => task.#cancelPending(fut),
+      finish: (task, value, error, failed) =>
+        task.#finish(value, error, failed),
+    });
+    // Friend accessor: `all_tasks.ts` reads the pending list through this.
     pendingTasksOf = (loop) => {
       const tasks = new Set<Task>();
       for (let task = Task.#firstPending; task !== null;) {
@@ -579,139 +589,6 @@ export class Task<T = unknown> extends Future<T> {
     task.#prevPending = task.#nextPending = null;
   }
 
-  static #stepSoon(task: Task<unknown>): void {
-    task.#step(undefined, undefined, false);
-  }
-
-  static #throwSoon(task: Task<unknown>, error: unknown): void {
-    task.#step(undefined, error, true);
-  }
-
-  /** Resume a generator task whose awaited future is done. */
-  static #wakeGenerator(task: Task<unknown>): void {
-    const fut = task.#genFuture!;
-    task.#genFuture = null;
-    let value: unknown;
-    try {
-      value = fut.result();
-    } catch (error) {
-      return task.#step(undefined, error, true);
-    }
-    task.#step(value, undefined, false);
-  }
-
-  /** One step of a generator task: run it to its next yield. */
-  #step(value: unknown, error: unknown, failed: boolean): void {
-    if (this.done()) {
-      throw new InvalidStateError(`_step(): already done: ${this}`);
-    }
-    if (this.#mustCancel) {
-      if (!(error instanceof CancelledError)) {
-        error = this.#makeCancelledError();
-      }
-      failed = true;
-      this.#mustCancel = false;
-    }
-    this.#waiter = null;
-    const outer = enterSyncStep(this);
-    try {
-      this.#drive(value, error, failed);
-    } finally {
-      leaveSyncStep(outer);
-    }
-  }
-
-  #drive(value: unknown, error: unknown, failed: boolean): void {
-    const stack = this.#stack!;
-    const loop = this.getLoop();
-    for (;;) {
-      const iterator = stack[stack.length - 1];
-      let step: IteratorResult<unknown, unknown>;
-      try {
-        if (!failed) step = iterator.next(value);
-        else if (iterator.throw) step = iterator.throw(error);
-        else throw error;
-      } catch (e) {
-        stack.pop();
-        if (stack.length === 0) return this.#finish(undefined, e, true);
-        error = e;
-        failed = true;
-        continue;
-      }
-      failed = false;
-      value = undefined;
-      if (step.done) {
-        stack.pop();
-        if (stack.length === 0) {
-          return this.#finish(step.value, undefined, false);
-        }
-        value = step.value;
-        continue;
-      }
-      let yielded = step.value;
-      if (yielded === undefined) {
-        // A bare yield relinquishes control for one loop iteration.
-        schedule(loop, Task.#stepSoon, this as Task<unknown>);
-        return;
-      }
-      if (yielded instanceof Coroutine || yielded instanceof YieldOnce) {
-        // `yield coro` delegates as `yield* coro` does.
-        stack.push(yielded[Symbol.iterator]());
-        continue;
-      }
-      if (!(yielded instanceof Future) && isThenable(yielded)) {
-        // Most likely an async function called in this step: its awaits
-        // captured the loop's holder; adopt it, so cancellation reaches them.
-        if (yielded instanceof Promise) {
-          if (entryHolders) labelEntry(this, yielded);
-          else adoptHolder(this);
-        }
-        try {
-          yielded = wrapFuture(yielded, { loop });
-        } catch (e) {
-          // A thenable whose `then()` throws: the wait fails with its error,
-          // as an `await` of it would.
-          error = e;
-          failed = true;
-          continue;
-        }
-      }
-      if (!(yielded instanceof Future)) {
-        const bad = new RuntimeError(`Task got bad yield: ${repr(yielded)}`);
-        loop.callSoon(Task.#throwSoon, this as Task<unknown>, bad);
-        return;
-      }
-      if (yielded.getLoop() !== loop) {
-        const bad = new RuntimeError(
-          `Task ${this} got Future ${yielded} attached to a different loop`,
-        );
-        loop.callSoon(Task.#throwSoon, this as Task<unknown>, bad);
-        return;
-      }
-      if (yielded === this) {
-        const bad = new RuntimeError(`Task cannot await on itself: ${this}`);
-        loop.callSoon(Task.#throwSoon, this as Task<unknown>, bad);
-        return;
-      }
-      if (yielded.done()) {
-        // `yield fut` of a done future: resume with its outcome at once.
-        try {
-          value = yielded.result();
-        } catch (e) {
-          error = e;
-          failed = true;
-        }
-        continue;
-      }
-      this.#waiter = this.#genFuture = yielded;
-      yielded[kAddCallback](Task.#wakeGenerator, this as Task<unknown>);
-      if (this.#mustCancel && yielded.cancel(this.#cancelRequestMessage)) {
-        this.#mustCancel = false;
-      }
-      return;
-    }
-  }
-
   /** What CPython's repr shows after the class name. */
   protected override describeState(): string {
     const state = super.describeState();
@@ -724,82 +601,6 @@ export class Task<T = unknown> extends Future<T> {
       " ",
     );
   }
-}
-
-/**
- * Wrap a coroutine into a Task and schedule its execution; return the Task.
- * The coroutine is adopted: from its first `await` on, all its waits belong
- * to the new task, however many coroutines were created before it
- * (`coros.map((c) => createTask(c))`, in any order; docs/attribution.md).
- * Hand it over in the step that created it: one that already waited raises
- * `RuntimeError`. `coro` may also be a function that makes the coroutine at
- * the task's first step, `createTask(() => work())`: nothing of it runs
- * before, as in Python.
- *
- * @example Two tasks at once
- * ```ts
- * import { createTask, run, sleep } from "@asyncio/deno";
- * async function say(delay: number, what: string) {
- *   await sleep(delay);
- *   console.log(what);
- * }
- * await run(async () => {
- *   const t1 = createTask(say(0.02, "world"));
- *   const t2 = createTask(say(0.01, "hello"));
- *   await t1;
- *   await t2;
- * });
- * ```
- */
-export function createTask<T>(
-  coro: TaskCoroutine<T>,
-  options: CreateTaskOptions = {},
-): Task<T> {
-  let loop = runningLoop();
-  if (loop === null) {
-    // A coroutine's prefix, before `run()`: keep Task-1 for the coroutine.
-    reserveRootTaskName();
-    loop = getEventLoop();
-  }
-  return loop.createTask(coro, options) as Task<T>;
-}
-
-/**
- * Return the Task running now, or `null` when called from a plain callback
- * or when no loop runs (code a coroutine runs before `run()` starts the loop
- * belongs to no task yet).
- *
- * @example Naming the current task
- * ```ts
- * import { currentTask, run } from "@asyncio/deno";
- * await run(async () => console.log(currentTask()?.getName()));
- * ```
- */
-export function currentTask(
-  loop: AbstractEventLoop | null = null,
-): Task | null {
-  const target = loop ?? runningLoop();
-  const task = currentTaskLike();
-  return task instanceof Task && task.getLoop() === target ? task : null;
-}
-
-/**
- * Return the set of tasks of the loop (the running one by default) that are
- * not yet done.
- *
- * @example Counting tasks
- * ```ts
- * import { allTasks, run } from "@asyncio/deno";
- * await run(async () => console.log(allTasks().size)); // 1
- * ```
- */
-export function allTasks(loop: AbstractEventLoop | null = null): Set<Task> {
-  if (loop !== null && typeof loop?.callSoon !== "function") {
-    throw new TypeError(
-      `allTasks: loop must be an event loop or null, got ${describe(loop)}`,
-    );
-  }
-  return pendingTasksOf(loop ?? getRunningLoop());
 }
 
 installTaskFactories({

@@ -15,7 +15,8 @@
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { inspect } from "../loop/events.ts";
 import { getRunningLoop } from "../loop/policy.ts";
-import { checkBody, checkOptions, runBody } from "./_combinators.ts";
+import { checkFunction, checkOptions } from "../exceptions/checks.ts";
+import { runBody } from "./_combinators.ts";
 import {
   type Coroutine,
   coroutine,
@@ -25,7 +26,8 @@ import { CancelledError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { uncheckedGroup } from "../exceptions/exception_group.ts";
 import type { Future } from "./future.ts";
-import { currentTask, type Task, type TaskCoroutine } from "./task.ts";
+import type { Task, TaskCoroutine } from "./task.ts";
+import { currentTask } from "./current_task.ts";
 
 /** Options for `TaskGroup.createTask()`. */
 export interface TaskGroupCreateTaskOptions {
@@ -84,7 +86,7 @@ export class TaskGroup {
    * @throws {ExceptionGroup} Holding every error of the tasks and the body.
    */
   run<T>(body: TaskGroupBody<T>): Coroutine<T> {
-    checkBody("TaskGroup.run", body);
+    checkFunction("TaskGroup.run", "body", body);
     return TaskGroup.#run(this, body as TaskGroupBody<unknown>) as Coroutine<
       T
     >;
@@ -299,6 +301,6 @@ export class TaskGroup {
  * ```
  */
 export function taskGroup<T>(body: TaskGroupBody<T>): Coroutine<T> {
-  checkBody("taskGroup", body);
+  checkFunction("taskGroup", "body", body);
   return new TaskGroup().run(body as TaskGroupBody<unknown>) as Coroutine<T>;
 }

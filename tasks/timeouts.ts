@@ -17,7 +17,8 @@
  */
 import { type Handle, inspect } from "../loop/events.ts";
 import { getRunningLoop } from "../loop/policy.ts";
-import { checkBody, checkTimeout, runBody } from "./_combinators.ts";
+import { checkFunction, checkSecondsOrNull } from "../exceptions/checks.ts";
+import { runBody } from "./_combinators.ts";
 import {
   type Coroutine,
   coroutine,
@@ -26,7 +27,8 @@ import {
 import { CancelledError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { TimeoutError } from "../exceptions/os_errors.ts";
-import { currentTask, type Task } from "./task.ts";
+import type { Task } from "./task.ts";
+import { currentTask } from "./current_task.ts";
 
 /** `Timeout.#run`, for `timeout()` and `timeoutAt()`. */
 let runTimeout: (
@@ -74,7 +76,7 @@ export class Timeout {
    * waiting, or `null` for never.
    */
   constructor(when: number | null) {
-    this.#when = checkTimeout("Timeout", "when", when);
+    this.#when = checkSecondsOrNull("Timeout", "when", when);
   }
 
   /** Return the current deadline (loop time, in seconds), or `null`. */
@@ -88,7 +90,7 @@ export class Timeout {
    * iteration.
    */
   reschedule(when: number | null): void {
-    checkTimeout("Timeout.reschedule", "when", when);
+    checkSecondsOrNull("Timeout.reschedule", "when", when);
     if (this.#state !== "active") {
       if (this.#state === "created") {
         throw new RuntimeError("Timeout has not been entered");
@@ -122,7 +124,7 @@ export class Timeout {
    * @returns The body's result, awaitable with `await` and `yield*`.
    */
   run<T>(body: TimeoutBody<T>): Coroutine<T> {
-    checkBody("Timeout.run", body);
+    checkFunction("Timeout.run", "body", body);
     return Timeout.#run(this, null, body) as Coroutine<T>;
   }
 
@@ -248,8 +250,8 @@ export function timeout<T>(
   delay: number | null,
   body: TimeoutBody<T>,
 ): Coroutine<T> {
-  checkTimeout("timeout", "delay", delay);
-  checkBody("timeout", body);
+  checkSecondsOrNull("timeout", "delay", delay);
+  checkFunction("timeout", "body", body);
   return runTimeout(null, delay, body as TimeoutBody<unknown>) as Coroutine<T>;
 }
 
@@ -281,8 +283,8 @@ export function timeoutAt<T>(
   when: number | null,
   body: TimeoutBody<T>,
 ): Coroutine<T> {
-  checkTimeout("timeoutAt", "when", when);
-  checkBody("timeoutAt", body);
+  checkSecondsOrNull("timeoutAt", "when", when);
+  checkFunction("timeoutAt", "body", body);
   return runTimeout(
     new Timeout(when),
     null,

@@ -7,13 +7,8 @@ import type { Taskable } from "./gather.ts";
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop, TimerHandle } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import {
-  checkOptions,
-  checkTimeout,
-  isAwaitable,
-  releaseWaiter,
-  toFutureSet,
-} from "./_combinators.ts";
+import { checkOptions, checkSecondsOrNull } from "../exceptions/checks.ts";
+import { isAwaitable, releaseWaiter, toFutureSet } from "./_combinators.ts";
 import { type Coroutine, coroutine } from "./coroutine.ts";
 import { ValueError } from "../exceptions/builtins.ts";
 import { Future } from "./future.ts";
@@ -176,7 +171,11 @@ export function wait<T>(
     );
   }
   const opts = checkOptions("wait", options, ["timeout", "returnWhen"]);
-  const timeout = checkTimeout("wait", "options.timeout", opts.timeout ?? null);
+  const timeout = checkSecondsOrNull(
+    "wait",
+    "options.timeout",
+    opts.timeout ?? null,
+  );
   const returnWhen = opts.returnWhen ?? ALL_COMPLETED;
   const items = [...aws];
   if (items.length === 0) {

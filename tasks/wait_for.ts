@@ -7,11 +7,11 @@ import { describe } from "../exceptions/describe.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import {
   awaitResult,
-  checkTimeout,
   isAwaitable,
   releaseWaiter,
   toFuture,
 } from "./_combinators.ts";
+import { checkSecondsOrNull } from "../exceptions/checks.ts";
 import { type Coroutine, coroutine } from "./coroutine.ts";
 import { CancelledError } from "../exceptions/asyncio.ts";
 import { TimeoutError } from "../exceptions/os_errors.ts";
@@ -98,7 +98,7 @@ export function waitFor<T>(
       }`,
     );
   }
-  checkTimeout("waitFor", "timeout", timeout);
+  checkSecondsOrNull("waitFor", "timeout", timeout);
   if (timeout !== null && timeout <= 0) {
     return waitForNow(aw) as Coroutine<T>;
   }
