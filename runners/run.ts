@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { isCoroutineObject } from "../tasks/_awaitable.ts";
 import { CancelledError } from "../exceptions/asyncio.ts";
 import {
   KeyboardInterrupt,
@@ -47,10 +48,7 @@ export interface RunOptions {
 }
 
 function isCoroutineLike(main: unknown): boolean {
-  return typeof main === "function" ||
-    (main !== null && typeof main === "object" &&
-      (typeof (main as PromiseLike<unknown>).then === "function" ||
-        typeof (main as Iterable<unknown>)[Symbol.iterator] === "function"));
+  return typeof main === "function" || isCoroutineObject(main);
 }
 
 /**

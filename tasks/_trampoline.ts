@@ -36,6 +36,7 @@
  *
  * @module
  */
+import { isThenable } from "./_awaitable.ts";
 import { adoptHolder } from "../loop/_adoption.ts";
 import { enterSyncStep, leaveSyncStep } from "../loop/_current_task.ts";
 import { active as entryHolders, labelEntry } from "../loop/_entry_holders.ts";
@@ -87,13 +88,6 @@ export function* awaitAny(
   awaitable: unknown,
 ): Generator<unknown, unknown, unknown> {
   return yield awaitable;
-}
-
-/** Whether `value` has a `then()` method. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 /** Drives a generator task's coroutine (see the module's header). */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { isCoroutineObject } from "./_awaitable.ts";
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
@@ -46,10 +47,7 @@ export function ensureFuture<T>(
     }
     return awaitable;
   }
-  const isAwaitable = awaitable !== null && typeof awaitable === "object" &&
-    (typeof (awaitable as PromiseLike<T>).then === "function" ||
-      Symbol.iterator in awaitable);
-  if (!isAwaitable) {
+  if (!isCoroutineObject(awaitable)) {
     throw new TypeError(
       `ensureFuture: expected a Future, a coroutine or an awaitable, got ${
         describe(awaitable)

@@ -39,12 +39,8 @@ import {
   schedule,
 } from "./future.ts";
 import { kAwait, type Waiter, YieldOnce } from "./_waiter.ts";
-import {
-  awaitAny,
-  befriendTask,
-  isThenable,
-  Trampoline,
-} from "./_trampoline.ts";
+import { awaitAny, befriendTask, Trampoline } from "./_trampoline.ts";
+import { isThenable } from "./_awaitable.ts";
 
 /** Options for `new Task()`. */
 export interface TaskOptions extends CreateTaskOptions {
