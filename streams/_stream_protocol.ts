@@ -55,13 +55,11 @@ function onClientDone(
 export class StreamProtocol implements Protocol {
   #loop: AbstractEventLoop;
   #reader: StreamReader | null;
-  #writer: StreamWriter | null = null;
   #clientConnected: ClientConnectedCallback | null;
   #paused = false;
   #drainWaiters: Future<undefined>[] = [];
   #connectionLost = false;
   #closed: Future<undefined>;
-  #task: Task<unknown> | null = null;
 
   constructor(
     reader: StreamReader,
@@ -74,20 +72,13 @@ export class StreamProtocol implements Protocol {
     this.#closed = loop.createFuture<undefined>();
   }
 
-  /** The writer made for a server's client (`null` for a client). */
-  get writer(): StreamWriter | null {
-    return this.#writer;
-  }
-
   connectionMade(transport: SocketTransport): void {
     const reader = this.#reader!;
     reader[kSetTransport](transport);
     const cb = this.#clientConnected;
     if (cb === null) return;
     const writer = new StreamWriter(transport, this, reader, this.#loop);
-    this.#writer = writer;
     const task = this.#loop.createTask(runClientConnected(cb, reader, writer));
-    this.#task = task;
     task.addDoneCallback(onClientDone.bind({ transport, loop: this.#loop }));
   }
 
@@ -118,7 +109,6 @@ export class StreamProtocol implements Protocol {
       }
     }
     this.#closedOutcome = exc;
-    this.#task = null;
   }
 
   #closedOutcome: unknown = null;
