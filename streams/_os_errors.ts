@@ -179,6 +179,15 @@ export function toPythonError(error: unknown, tls = false): unknown {
   return makeOsError(os.errno, os.strerror, error);
 }
 
+/**
+ * Whether an error is an `OSError` in asyncio's sense: a transport closes
+ * on it without reporting it to the exception handler.
+ */
+export function isOsError(error: unknown): boolean {
+  return error instanceof OSError ||
+    Object.values(Deno.errors).some((cls) => error instanceof cls);
+}
+
 /** Python's `repr()` of a string: quoted, with its escapes. */
 export function pyRepr(text: string): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";

@@ -12,7 +12,8 @@ import { coroutine } from "../tasks/coroutine.ts";
 import { ConnectionResetError } from "../exceptions/os_errors.ts";
 import { failWith, type Future } from "../tasks/future.ts";
 import type { Task } from "../tasks/task.ts";
-import type { Protocol, SocketTransport } from "./_socket_transport.ts";
+import type { Protocol } from "./_protocol.ts";
+import type { SocketTransport } from "./_socket_transport.ts";
 import { kSetTransport, type StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 

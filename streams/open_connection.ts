@@ -13,7 +13,8 @@ import { type Awaitable, failWith } from "../tasks/future.ts";
 import { ValueError } from "../exceptions/builtins.ts";
 import { ConnectionAbortedError } from "../exceptions/os_errors.ts";
 import { Op } from "../tasks/_op.ts";
-import { clientTlsOptions, SocketTransport } from "./_socket_transport.ts";
+import { SocketTransport } from "./_socket_transport.ts";
+import { clientTlsOptions } from "./_tls_handshake.ts";
 import { connectError, toPythonError } from "./_os_errors.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
 import {

@@ -9,13 +9,9 @@ import { CancelledError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
-import {
-  addressOf,
-  type ConnectionOwner,
-  SocketTransport,
-  track,
-  untrack,
-} from "./_socket_transport.ts";
+import { addressOf } from "./_address.ts";
+import { track, untrack } from "./_open_resources.ts";
+import { type ConnectionOwner, SocketTransport } from "./_socket_transport.ts";
 import {
   type ClientConnectedCallback,
   StreamProtocol,
