@@ -6,7 +6,8 @@
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getRunningLoop } from "../loop/policy.ts";
-import { pendingTasksOf, type Task } from "./task.ts";
+import { pendingTasksOf } from "./_pending_tasks.ts";
+import type { Task } from "./task.ts";
 
 /**
  * Return the set of tasks of the loop (the running one by default) that are

@@ -14,20 +14,18 @@ import {
   stepping as steppingTask,
   suspending,
 } from "../loop/_step.ts";
-import {
-  closeHooks,
-  installTaskFactories,
-  taskResumers,
-} from "../loop/_hooks.ts";
+import { installTaskFactories, taskResumers } from "../loop/_hooks.ts";
 import { context, Holder } from "../loop/_async_context.ts";
-import { active as entryHolders } from "../loop/_entry_holders.ts";
-import { LazyCoroutine } from "./coroutine.ts";
 import { nextTaskNumber } from "./_task_names.ts";
 import { describe } from "../exceptions/describe.ts";
-import { adoptEntry, Adoption } from "../loop/_entry_holders.ts";
-import type { AbstractEventLoop, CreateTaskOptions } from "../loop/events.ts";
+import {
+  active as entryHolders,
+  adoptEntry,
+  Adoption,
+} from "../loop/_entry_holders.ts";
+import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
-import { Coroutine } from "./coroutine.ts";
+import { Coroutine, LazyCoroutine } from "./coroutine.ts";
 import { CancelledError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import {
@@ -38,43 +36,22 @@ import {
   kSetException,
   schedule,
 } from "./future.ts";
-import { kAwait, type Waiter, YieldOnce } from "./_waiter.ts";
+import { kAwait, type Waiter } from "./_waiter.ts";
 import { awaitAny, befriendTask, Trampoline } from "./_trampoline.ts";
 import { isThenable } from "./_awaitable.ts";
+import {
+  isTaskCoroutine,
+  type TaskCoroutine,
+  type TaskOptions,
+} from "./task_coroutine.ts";
+import {
+  addPending,
+  kNextPending,
+  kPrevPending,
+  removePending,
+} from "./_pending_tasks.ts";
 
-/** Options for `new Task()`. */
-export interface TaskOptions extends CreateTaskOptions {
-  /**
-   * The loop to run on.
-   *
-   * @default {getEventLoop()}
-   */
-  loop?: AbstractEventLoop | null;
-  /**
-   * Run the coroutine at once, until its first real suspension, instead of
-   * at the loop's next iteration (what `eagerTaskFactory` uses).
-   *
-   * @default {false}
-   */
-  eagerStart?: boolean;
-}
-
-/**
- * What a task can run: a coroutine of either kind, any awaitable, or a
- * function that makes the coroutine at the task's first step (the lazy form:
- * nothing of it runs before, as in Python).
- */
-export type TaskCoroutine<T> =
-  | PromiseLike<T>
-  | Coroutine<T>
-  | Iterable<unknown>
-  | (() => PromiseLike<T> | Coroutine<T>);
-
-/**
- * Internal: the pending tasks of a loop, oldest first, for `allTasks()`
- * (set up by `Task`, whose list it is).
- */
-export let pendingTasksOf: (loop: AbstractEventLoop) => Set<Task>;
+export type { TaskCoroutine, TaskOptions } from "./task_coroutine.ts";
 
 /** How an adopted coroutine ended before its task's first step. */
 class EarlyEnd {
@@ -83,16 +60,6 @@ class EarlyEnd {
     readonly error: unknown,
     readonly failed: boolean,
   ) {}
-}
-
-/** What a task can run: a coroutine of either kind or another awaitable. */
-function isTaskCoroutine(value: unknown): boolean {
-  return value instanceof Promise || value instanceof LazyCoroutine ||
-    typeof value === "function" ||
-    value instanceof Coroutine || value instanceof YieldOnce ||
-    isThenable(value) ||
-    (value !== null && typeof value === "object" &&
-      Symbol.iterator in value && !Array.isArray(value));
 }
 
 /**
@@ -151,15 +118,10 @@ export class Task<T = unknown> extends Future<T> {
   #earlyEnd: EarlyEnd | null = null;
   /** An eager task that has not suspended yet: done awaits go straight on. */
   #eager = false;
-  /**
-   * Pending tasks, for `allTasks()`, form a list threaded through them: a
-   * Set would compute a hash per task, most of the cost of adding it. A task
-   * leaves when it is done, or when its loop closes (it never runs again).
-   */
-  #prevPending: Task<unknown> | null = null;
-  #nextPending: Task<unknown> | null = null;
-  static #firstPending: Task<unknown> | null = null;
-  static #lastPending: Task<unknown> | null = null;
+  /** @ignore Internal: its links in the pending list (`_pending_tasks.ts`). */
+  [kPrevPending]: Task<unknown> | null = null;
+  /** @ignore */
+  [kNextPending]: Task<unknown> | null = null;
 
   /**
    * Schedule `coro` as a task. Prefer `createTask`.
@@ -230,7 +192,7 @@ export class Task<T = unknown> extends Future<T> {
       );
       if (!eager) this.#trampoline.stepSoon();
     }
-    Task.#addPending(this as Task<unknown>);
+    addPending(this as Task<unknown>);
     if (eager && this.#trampoline !== null) {
       this.#trampoline.step(undefined, undefined, false);
     }
@@ -351,7 +313,7 @@ export class Task<T = unknown> extends Future<T> {
   /** The coroutine ended: settle the task (CPython's end of `__step`). */
   #finish(value: unknown, error: unknown, failed: boolean): void {
     if (this.done()) return;
-    Task.#removePending(this as Task<unknown>);
+    removePending(this as Task<unknown>);
     if (!failed) {
       if (this.#mustCancel) {
         // Cancelled right before the coroutine returned.
@@ -549,40 +511,6 @@ export class Task<T = unknown> extends Future<T> {
       finish: (task, value, error, failed) =>
         task.#finish(value, error, failed),
     });
-    // Friend accessor: `all_tasks.ts` reads the pending list through this.
-    pendingTasksOf = (loop) => {
-      const tasks = new Set<Task>();
-      for (let task = Task.#firstPending; task !== null;) {
-        if (task.getLoop() === loop && !task.done()) tasks.add(task);
-        task = task.#nextPending;
-      }
-      return tasks;
-    };
-    closeHooks.push((loop) => {
-      for (let task = Task.#firstPending; task !== null;) {
-        const next = task.#nextPending;
-        if (task.getLoop() === loop) Task.#removePending(task);
-        task = next;
-      }
-    });
-  }
-
-  static #addPending(task: Task<unknown>): void {
-    const last = Task.#lastPending;
-    task.#prevPending = last;
-    if (last === null) Task.#firstPending = task;
-    else last.#nextPending = task;
-    Task.#lastPending = task;
-  }
-
-  static #removePending(task: Task<unknown>): void {
-    const prev = task.#prevPending, next = task.#nextPending;
-    if (prev === null && Task.#firstPending !== task) return; // not listed
-    if (prev === null) Task.#firstPending = next;
-    else prev.#nextPending = next;
-    if (next === null) Task.#lastPending = prev;
-    else next.#prevPending = prev;
-    task.#prevPending = task.#nextPending = null;
   }
 
   /** What CPython's repr shows after the class name. */
