@@ -11,6 +11,11 @@ import { main as helloGenerator } from "../examples/hello_generator.ts";
 import { main as producerConsumerSend } from "../examples/producer_consumer_send.ts";
 import { main as threeTasks } from "../examples/three_tasks.ts";
 import { main as twoSleepers } from "../examples/two_sleepers.ts";
+import { main as geventSleepers } from "../examples/gevent_sleepers.ts";
+import { main as geventSpawn } from "../examples/gevent_spawn.ts";
+import { main as upperEcho } from "../examples/upper_echo.ts";
+import { main as waitTests } from "../examples/wait_tests.ts";
+import { main as yieldSwitchingCost } from "../examples/yield_switching_cost.ts";
 
 type Program = (options?: RunOptions) => Promise<void>;
 
@@ -128,4 +133,94 @@ Deno.test("examples/demo.ts runs every program under its heading", async () => {
   assert.deepEqual(lines, expected);
   // One clock for all: 1 + 1 + 1 + 2 + 5 virtual seconds.
   assert.equal(time, 10);
+});
+
+// python3 examples' wait_tests.py (its source is in examples/wait_tests.ts)
+const WAIT_TESTS = [
+  "Test 0 started",
+  "Test 1 started",
+  "Test 2 started",
+  "Test 3 started",
+  "Test 4 started",
+  "Test 0 done",
+  "Test 1 done",
+  "Test 2 done",
+  "Test 3 done",
+  "Test 4 done",
+  "done: [0, 1, 4, 9, 16] pending: 0",
+  "finished in 1.0 s",
+];
+
+// gevent's tutorial output (gevent is not installed here; from its docs),
+// with None/True/False spelled as the port prints them: null/true/false.
+const GEVENT_SPAWN = [
+  "Running in foo",
+  "Explicit context to bar",
+  "Explicit context switch to foo again",
+  "Implicit context switch back to bar",
+  "You win!",
+  "null",
+  "true",
+  "true",
+  "true",
+  "false",
+  "You fail at failing.",
+];
+
+const GEVENT_SLEEPERS = [
+  "A sleeping 3 s",
+  "B sleeping 4 s",
+  "A woke up",
+  "B woke up",
+  "Elapsed: 4 s, not 7",
+];
+
+Deno.test("examples/wait_tests.ts prints CPython 3.11's output for wait() over five tasks, in 1 s", async () => {
+  const { lines, time } = await capture(waitTests);
+  assert.deepEqual(lines, WAIT_TESTS);
+  assert.equal(time, 1);
+});
+
+Deno.test("examples/gevent_spawn.ts switches foo and bar at sleep(0) and prints the greenlets' state as gevent", async () => {
+  const { lines, time } = await capture(geventSpawn);
+  assert.deepEqual(lines, GEVENT_SPAWN);
+  assert.equal(time, 0);
+});
+
+Deno.test("examples/gevent_sleepers.ts joins 3 s and 4 s sleepers at time 4, not 7", async () => {
+  const { lines, time } = await capture(geventSleepers);
+  assert.deepEqual(lines, GEVENT_SLEEPERS);
+  assert.equal(time, 4);
+});
+
+Deno.test("examples/yield_switching_cost.ts prints two timed lines with the same iterations and sum", async () => {
+  const n = 100_000;
+  const { lines } = await capture((options) =>
+    yieldSwitchingCost({ ...options, iterations: n })
+  );
+  const sum = String(n * (n - 1) / 2);
+  assert.equal(lines.length, 2);
+  const serial = /^serial: (\d+) iterations, sum (\d+), \d+\.\d\d s$/
+    .exec(lines[0]);
+  const switching =
+    /^two tasks switching with yield: (\d+) iterations, sum (\d+), \d+\.\d\d s$/
+      .exec(lines[1]);
+  assert.ok(serial, lines[0]);
+  assert.ok(switching, lines[1]);
+  assert.deepEqual(serial.slice(1), [String(n), sum]);
+  assert.deepEqual(switching.slice(1), [String(n), sum]);
+});
+
+Deno.test("examples/upper_echo.ts serves 500 real TCP clients on 127.0.0.1, as CPython's", async () => {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => {
+    lines.push(args.map(String).join(" "));
+  };
+  try {
+    await upperEcho({ clients: 500 });
+  } finally {
+    console.log = original;
+  }
+  assert.deepEqual(lines, ["500 clients served, 0 wrong replies"]);
 });
