@@ -163,6 +163,7 @@ export {
   OSError,
   type OSErrorOptions,
   PermissionError,
+  ProcessLookupError,
   SSLCertVerificationError,
   SSLError,
 } from "./exceptions/os_errors.ts";
@@ -189,3 +190,24 @@ export {
 export { StreamReader } from "./streams/stream_reader.ts";
 export { type StartTlsOptions, StreamWriter } from "./streams/stream_writer.ts";
 export type { Transport } from "./streams/transport.ts";
+
+// Subprocesses
+export {
+  createSubprocessExec,
+  createSubprocessShell,
+  type SubprocessOptions,
+} from "./subprocess/create_subprocess.ts";
+export { DEVNULL, PIPE, STDOUT } from "./subprocess/constants.ts";
+export { Process } from "./subprocess/process.ts";
+
+// gevent-style helpers
+export {
+  Greenlet,
+  type GreenletGetOptions,
+  type GreenletKillOptions,
+  type GreenletResult,
+  joinall,
+  type JoinallOptions,
+  spawn,
+} from "./gevent/greenlet.ts";
+export { Pool } from "./gevent/pool.ts";

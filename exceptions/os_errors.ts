@@ -13,6 +13,8 @@ export interface OSErrorOptions extends ErrorOptions {
   errno?: number | null;
   /** The system's description of it, if known. */
   strerror?: string | null;
+  /** The file or program the call was about, if any. */
+  filename?: string | null;
 }
 
 /**
@@ -38,6 +40,8 @@ export class OSError extends Error {
   errno: number | null;
   /** The system's description of the error, or `null`. */
   strerror: string | null;
+  /** The file or program the call was about, or `null`. */
+  filename: string | null;
 
   /**
    * Make the exception.
@@ -50,6 +54,7 @@ export class OSError extends Error {
     this.name = "OSError";
     this.errno = options?.errno ?? null;
     this.strerror = options?.strerror ?? null;
+    this.filename = options?.filename ?? null;
   }
 }
 
@@ -243,6 +248,29 @@ export class PermissionError extends OSError {
   constructor(message?: string, options?: OSErrorOptions) {
     super(message, options);
     this.name = "PermissionError";
+  }
+}
+
+/**
+ * Python's `ProcessLookupError`: no such process (`ESRCH`), e.g. a signal
+ * sent to a subprocess that has exited.
+ *
+ * @example Checking the class
+ * ```ts
+ * import { OSError, ProcessLookupError } from "@asyncio/deno";
+ * console.log(new ProcessLookupError() instanceof OSError); // true
+ * ```
+ */
+export class ProcessLookupError extends OSError {
+  /**
+   * Make the exception.
+   *
+   * @param message What happened.
+   * @param options `errno`, `strerror`, and the underlying error as `cause`.
+   */
+  constructor(message?: string, options?: OSErrorOptions) {
+    super(message, options);
+    this.name = "ProcessLookupError";
   }
 }
 

@@ -93,6 +93,7 @@ const GOLDEN = [
   "LimitOverrunError",
   "OSError",
   "PermissionError",
+  "ProcessLookupError",
   "gaierror",
   "SSLCertVerificationError",
   "SSLError",
@@ -103,6 +104,18 @@ const GOLDEN = [
   "openUnixConnection",
   "startServer",
   "startUnixServer",
+  // subprocesses
+  "DEVNULL",
+  "PIPE",
+  "Process",
+  "STDOUT",
+  "createSubprocessExec",
+  "createSubprocessShell",
+  // gevent-style helpers
+  "Greenlet",
+  "Pool",
+  "joinall",
+  "spawn",
 ].sort();
 
 Deno.test("mod.ts exports exactly the golden list of public names", async () => {
@@ -135,6 +148,7 @@ Deno.test("mod.ts exception classes carry their Python names", async () => {
       "BlockingIOError",
       "InterruptedError",
       "PermissionError",
+      "ProcessLookupError",
       "gaierror",
     ]
   ) {

@@ -33,6 +33,8 @@ const FLOORS: Record<string, readonly string[]> = {
   sync: ["tasks", "loop", "exceptions", "node:"],
   streams: ["sync", "tasks", "loop", "exceptions", "node:"],
   runners: ["sync", "streams", "tasks", "loop", "exceptions", "node:"],
+  gevent: ["sync", "tasks", "loop", "exceptions"],
+  subprocess: ["streams", "tasks", "loop", "exceptions"],
 };
 
 /**
@@ -47,14 +49,15 @@ const TYPES_UP = new Set([
   "loop/base_event_loop.ts -> tasks/task.ts",
 ]);
 
-/** The files that may touch `Deno`, and `streams/` as a whole. */
+/** The files that may touch `Deno`, and the folders that own the platform. */
 const DENO_FILES = new Set([
   "loop/clock.ts",
+  "loop/signals.ts",
   "loop/base_event_loop.ts",
   "loop/_async_context.ts",
   "runners/_sigint.ts",
 ]);
-const DENO_FOLDERS = ["streams/"];
+const DENO_FOLDERS = ["streams/", "subprocess/"];
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -165,7 +168,7 @@ function code(source: string): string {
   );
 }
 
-Deno.test("layering: Deno only in loop/clock.ts, loop/base_event_loop.ts, loop/_async_context.ts, _sigint.ts and streams/", async () => {
+Deno.test("layering: Deno only in the files and folders that own the platform (DENO_FILES, DENO_FOLDERS)", async () => {
   const bad: string[] = [];
   for (const path of (await project()).sources) {
     if (DENO_FILES.has(path)) continue;
