@@ -14,6 +14,8 @@ import { enterFreshHolder } from "./_adoption.ts";
 import { callHandler, formatContext } from "./_exception_handler.ts";
 import { closeHooks, kCoroutineFunction, taskFactories } from "./_hooks.ts";
 import { RunLoop } from "./_run_loop.ts";
+import { SignalHandlers } from "./_signal_handlers.ts";
+import { type SignalName, signalName } from "./signals.ts";
 import { runningLoop, setRunningLoop } from "./_running_loop.ts";
 import { installLoop } from "./_step.ts";
 import { type Clock, MonotonicClock } from "./clock.ts";
@@ -32,7 +34,11 @@ import {
   type TaskFactory,
   TimerHandle,
 } from "./events.ts";
-import { checkFunction, checkSeconds } from "../exceptions/checks.ts";
+import {
+  checkFunction,
+  checkOptions,
+  checkSeconds,
+} from "../exceptions/checks.ts";
 
 /** Options for `new EventLoop()`. */
 export interface EventLoopOptions {
@@ -85,6 +91,7 @@ export class EventLoop implements AbstractEventLoop {
   #closed = false;
   #exceptionHandler: ExceptionHandler | null = null;
   #taskFactory: TaskFactory | null = null;
+  #signals: SignalHandlers | null = null;
 
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration = 0.1;
@@ -95,12 +102,8 @@ export class EventLoop implements AbstractEventLoop {
    * @param options Where the loop reads time.
    */
   constructor(options: EventLoopOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `EventLoop: options must be an object, got ${typeof options}`,
-      );
-    }
-    const clock = options.clock ?? new MonotonicClock();
+    const clock = checkOptions("EventLoop", options, ["clock"]).clock ??
+      new MonotonicClock();
     if (typeof clock?.now !== "function") {
       throw new TypeError("EventLoop: options.clock must have a now() method");
     }
@@ -144,11 +147,66 @@ export class EventLoop implements AbstractEventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): Handle {
-    this.#checkCallback("callSoon", callback);
+    return this.#soon("callSoon", callback, args);
+  }
+
+  /**
+   * `callSoon`, from code outside the loop's callbacks: a Worker's message
+   * handler, a Deno timer, an I/O callback. Every `callSoon` is safe there
+   * (JavaScript runs one callback at a time per thread, and it wakes a
+   * sleeping loop); this is its asyncio name. Another Worker reaches this
+   * loop through `exposeLoop()`.
+   */
+  // deno-lint-ignore no-explicit-any
+  callSoonThreadsafe<A extends any[]>(
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): Handle {
+    return this.#soon("callSoonThreadsafe", callback, args);
+  }
+
+  #soon(api: string, callback: unknown, args: unknown[]): Handle {
+    this.#checkCallback(api, callback);
     // Keep no empty rest array alive per handle.
-    const handle = new Handle(callback, args.length === 0 ? NO_ARGS : args);
+    const handle = new Handle(
+      callback as () => unknown,
+      args.length === 0 ? NO_ARGS : args,
+    );
     this.#run.push(handle);
     return handle;
+  }
+
+  /**
+   * Call `callback(...args)` each time the process receives `sig` (a name,
+   * `"SIGUSR1"`, or a Linux number, `10`), as a callback of the loop, as
+   * asyncio's `add_signal_handler`; it replaces the signal's previous
+   * handler. `close()` removes the loop's handlers.
+   *
+   * @throws {ValueError} For an unknown signal.
+   * @throws {RuntimeError} If the loop is closed, or for a signal that
+   * cannot be caught (`SIGKILL`, `SIGSTOP`).
+   */
+  // deno-lint-ignore no-explicit-any
+  addSignalHandler<A extends any[]>(
+    sig: SignalName | number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): void {
+    const name = signalName("addSignalHandler", sig);
+    this.#checkCallback("addSignalHandler", callback);
+    const handle = new Handle(callback, args.length === 0 ? NO_ARGS : args);
+    this.#signals ??= new SignalHandlers((h) => this.#run.push(h));
+    this.#signals.add(name, handle);
+  }
+
+  /**
+   * Remove the handler of `sig`; return whether there was one.
+   *
+   * @throws {ValueError} For an unknown signal.
+   */
+  removeSignalHandler(sig: SignalName | number): boolean {
+    const name = signalName("removeSignalHandler", sig);
+    return this.#signals?.remove(name) ?? false;
   }
 
   /** Internal: `callSoon(fn, arg)` without the checks, for futures and tasks. */
@@ -235,17 +293,7 @@ export class EventLoop implements AbstractEventLoop {
     options: CreateTaskOptions = {},
   ): Task<T> {
     this.#checkClosed();
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `createTask: options must be an object, got ${typeof options}`,
-      );
-    }
-    for (const key of Object.keys(options)) {
-      if (key !== "name") {
-        throw new TypeError(`createTask: unknown option "${key}"`);
-      }
-    }
-    const name = options.name ?? null;
+    const name = checkOptions("createTask", options, ["name"]).name ?? null;
     if (name !== null && typeof name !== "string") {
       throw new TypeError(
         `createTask: options.name must be a string, got ${typeof name}`,
@@ -326,6 +374,7 @@ export class EventLoop implements AbstractEventLoop {
     if (this.#closed) return;
     this.#closed = true;
     this.#run.clear();
+    this.#signals?.clear();
     for (const hook of closeHooks) hook(this);
   }
 

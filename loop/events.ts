@@ -6,6 +6,7 @@
  */
 // Types only, erased at run time: the loop runs without tasks/ loaded, but
 // its interface names the Future and Task it makes (docs/design.md says why).
+import type { SignalName } from "./signals.ts";
 import type { Future } from "../tasks/future.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
 import { checkFunction, checkSeconds } from "../exceptions/checks.ts";
@@ -339,6 +340,21 @@ export interface AbstractEventLoop {
     callback: (...args: A) => unknown,
     ...args: A
   ): Handle;
+  /** `callSoon`, from outside the loop's callbacks (see `EventLoop`). */
+  // deno-lint-ignore no-explicit-any
+  callSoonThreadsafe<A extends any[]>(
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): Handle;
+  /** Call `callback(...args)` each time the process receives `sig`. */
+  // deno-lint-ignore no-explicit-any
+  addSignalHandler<A extends any[]>(
+    sig: SignalName | number,
+    callback: (...args: A) => unknown,
+    ...args: A
+  ): void;
+  /** Remove the handler of `sig`; return whether there was one. */
+  removeSignalHandler(sig: SignalName | number): boolean;
   /** Arrange for a callback to be called after `delay` seconds. */
   // deno-lint-ignore no-explicit-any
   callLater<A extends any[]>(

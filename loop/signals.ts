@@ -8,6 +8,9 @@
 import { describe } from "../exceptions/describe.ts";
 import { ValueError } from "../exceptions/builtins.ts";
 
+/** A signal's name, as Deno names them (`"SIGTERM"`). */
+export type SignalName = Deno.Signal;
+
 /** Linux's signal numbers, as Python's `signal` module gives them. */
 const NUMBERS: Readonly<Record<string, number>> = {
   SIGHUP: 1,
@@ -52,12 +55,12 @@ const NAMES = new Map(Object.entries(NUMBERS).map(([name, n]) => [n, name]));
  * @param fn The function checking it, for the message.
  * @param sig The signal.
  */
-export function signalName(fn: string, sig: unknown): Deno.Signal {
+export function signalName(fn: string, sig: unknown): SignalName {
   if (typeof sig === "string") {
-    if (sig in NUMBERS) return sig as Deno.Signal;
+    if (sig in NUMBERS) return sig as SignalName;
   } else if (typeof sig === "number") {
     const name = NAMES.get(sig);
-    if (name !== undefined) return name as Deno.Signal;
+    if (name !== undefined) return name as SignalName;
   } else {
     throw new TypeError(
       `${fn}: sig must be a signal name or number, got ${describe(sig)}`,

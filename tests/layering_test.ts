@@ -53,6 +53,7 @@ const TYPES_UP = new Set([
 const DENO_FILES = new Set([
   "loop/clock.ts",
   "loop/signals.ts",
+  "loop/_signal_handlers.ts",
   "loop/base_event_loop.ts",
   "loop/_async_context.ts",
   "runners/_sigint.ts",
