@@ -200,6 +200,11 @@ export {
 export { DEVNULL, PIPE, STDOUT } from "./subprocess/constants.ts";
 export { Process } from "./subprocess/process.ts";
 
+// Thread-safe calls, across Workers
+export { connectLoop, RemoteLoop } from "./workers/connect_loop.ts";
+export { type ExposedFunctions, exposeLoop } from "./workers/expose_loop.ts";
+export { runCoroutineThreadsafe } from "./workers/run_coroutine_threadsafe.ts";
+
 // gevent-style helpers
 export {
   Greenlet,

@@ -111,6 +111,11 @@ const GOLDEN = [
   "STDOUT",
   "createSubprocessExec",
   "createSubprocessShell",
+  // thread-safe calls
+  "RemoteLoop",
+  "connectLoop",
+  "exposeLoop",
+  "runCoroutineThreadsafe",
   // gevent-style helpers
   "Greenlet",
   "Pool",

@@ -35,6 +35,7 @@ const FLOORS: Record<string, readonly string[]> = {
   runners: ["sync", "streams", "tasks", "loop", "exceptions", "node:"],
   gevent: ["sync", "tasks", "loop", "exceptions"],
   subprocess: ["streams", "tasks", "loop", "exceptions"],
+  workers: ["tasks", "loop", "exceptions"],
 };
 
 /**
