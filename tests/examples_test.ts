@@ -224,3 +224,29 @@ Deno.test("examples/upper_echo.ts serves 500 real TCP clients on 127.0.0.1, as C
   }
   assert.deepEqual(lines, ["500 clients served, 0 wrong replies"]);
 });
+
+Deno.test("examples/multicore_echo.ts: two loops on one port (reusePort), both receive connections", async () => {
+  // Its own process: `reusePort` needs `--unstable-net`, which the gate's
+  // own tests do without.
+  const { code, stdout, stderr } = await new Deno.Command("deno", {
+    args: [
+      "run",
+      "--quiet",
+      "--unstable-net",
+      "--allow-net=127.0.0.1",
+      "--allow-read=.",
+      "examples/multicore_echo.ts",
+      "2",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  const match = /^200 clients served by 2 loops on port \d+: (\d+) \+ (\d+)\n$/
+    .exec(out);
+  assert.ok(match, out);
+  const [a, b] = [Number(match[1]), Number(match[2])];
+  assert.equal(a + b, 200);
+  assert.ok(a > 0 && b > 0, `one loop served nothing: ${out}`);
+});
