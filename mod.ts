@@ -40,6 +40,7 @@ export {
 // base_events
 export { EventLoop, type EventLoopOptions } from "./loop/base_event_loop.ts";
 export { type Clock, MonotonicClock, VirtualClock } from "./loop/clock.ts";
+export type { SignalName } from "./loop/signals.ts";
 
 // runners
 export { run, type RunOptions } from "./runners/run.ts";
@@ -216,3 +217,6 @@ export {
   spawn,
 } from "./gevent/greenlet.ts";
 export { Pool } from "./gevent/pool.ts";
+
+// Runner
+export { Runner, type RunnerOptions } from "./runners/runner.ts";

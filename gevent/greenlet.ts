@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { catchOf, finallyOf } from "../tasks/_promise_methods.ts";
 import {
   checkFunction,
   checkOptions,
@@ -286,6 +287,20 @@ export class Greenlet<T = unknown> implements Awaitable<T> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.task.then(onFulfilled, onRejected);
+  }
+
+  /** As `Promise.prototype.catch` (it awaits, as `then` does). */
+  catch<R = never>(
+    // `any`, as Promise's own `catch` types it: `(e: Error) => …` is allowed.
+    // deno-lint-ignore no-explicit-any
+    onRejected?: ((reason: any) => R | PromiseLike<R>) | null,
+  ): Promise<T | R> {
+    return catchOf(this, onRejected);
+  }
+
+  /** As `Promise.prototype.finally`: `onFinally` runs either way. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return finallyOf(this, onFinally);
   }
 
   /** Wait for the greenlet with `yield*` in a generator coroutine. */

@@ -8,7 +8,17 @@
 import { describe } from "../exceptions/describe.ts";
 import { ValueError } from "../exceptions/builtins.ts";
 
-/** A signal's name, as Deno names them (`"SIGTERM"`). */
+/**
+ * A signal's name, as Deno names them (`"SIGTERM"`); the module's
+ * functions also take Linux's numbers, as Python's (`15`).
+ *
+ * @example
+ * ```ts
+ * import type { SignalName } from "@asyncio/deno";
+ * const sig: SignalName = "SIGTERM";
+ * console.log(sig); // SIGTERM
+ * ```
+ */
 export type SignalName = Deno.Signal;
 
 /** Linux's signal numbers, as Python's `signal` module gives them. */

@@ -41,6 +41,7 @@
  *
  * @module
  */
+import { catchOf, finallyOf } from "./_promise_methods.ts";
 import { currentHolder, syncTask } from "../loop/_current_task.ts";
 import type { Holder, TaskLike } from "../loop/_async_context.ts";
 import { holdWait } from "../loop/_step.ts";
@@ -194,6 +195,20 @@ export class YieldOnce<T> implements Awaitable<T> {
       onFulfilled as ((value: unknown) => unknown) | null | undefined,
       onRejected,
     );
+  }
+
+  /** As `Promise.prototype.catch` (it awaits, as `then` does). */
+  catch<R = never>(
+    // `any`, as Promise's own `catch` types it: `(e: Error) => …` is allowed.
+    // deno-lint-ignore no-explicit-any
+    onRejected?: ((reason: any) => R | PromiseLike<R>) | null,
+  ): Promise<T | R> {
+    return catchOf(this, onRejected);
+  }
+
+  /** As `Promise.prototype.finally`: `onFinally` runs either way. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return finallyOf(this, onFinally);
   }
 
   /** Yield once from a generator coroutine: `yield* sleep(0)`. */

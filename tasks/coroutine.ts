@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { catchOf, finallyOf } from "./_promise_methods.ts";
 import { describe } from "../exceptions/describe.ts";
 import { enterFreshHolder } from "../loop/_adoption.ts";
 import { active as entryHolders } from "../loop/_entry_holders.ts";
@@ -114,6 +115,20 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
       );
     }
     return driveInline(generator).then(onFulfilled, onRejected);
+  }
+
+  /** As `Promise.prototype.catch` (it awaits, as `then` does). */
+  catch<R = never>(
+    // `any`, as Promise's own `catch` types it: `(e: Error) => …` is allowed.
+    // deno-lint-ignore no-explicit-any
+    onRejected?: ((reason: any) => R | PromiseLike<R>) | null,
+  ): Promise<T | R> {
+    return catchOf(this, onRejected);
+  }
+
+  /** As `Promise.prototype.finally`: `onFinally` runs either way. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return finallyOf(this, onFinally);
   }
 
   /** `<coroutine name()>`. */

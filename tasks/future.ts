@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { catchOf, finallyOf } from "./_promise_methods.ts";
 import { describe } from "../exceptions/describe.ts";
 import {
   type AbstractEventLoop,
@@ -28,6 +29,13 @@ import { awaitThen, kAddCallback, kCancelledError } from "./_waiter.ts";
 export interface Awaitable<T> extends PromiseLike<T> {
   /** Lets a generator coroutine wait with `yield*`. */
   [Symbol.iterator](): Generator<unknown, T, unknown>;
+  /** As `Promise.prototype.catch` (it awaits, as `then` does). */
+  catch<R = never>(
+    // deno-lint-ignore no-explicit-any
+    onRejected?: ((reason: any) => R | PromiseLike<R>) | null,
+  ): Promise<T | R>;
+  /** As `Promise.prototype.finally`. */
+  finally(onFinally?: (() => void) | null): Promise<T>;
 }
 
 /** Options for `new Future()`. */
@@ -346,6 +354,20 @@ export class Future<T = unknown> implements Awaitable<T> {
       onFulfilled as ((value: unknown) => unknown) | null | undefined,
       onRejected,
     );
+  }
+
+  /** As `Promise.prototype.catch` (it awaits, as `then` does). */
+  catch<R = never>(
+    // `any`, as Promise's own `catch` types it: `(e: Error) => …` is allowed.
+    // deno-lint-ignore no-explicit-any
+    onRejected?: ((reason: any) => R | PromiseLike<R>) | null,
+  ): Promise<T | R> {
+    return catchOf(this, onRejected);
+  }
+
+  /** As `Promise.prototype.finally`: `onFinally` runs either way. */
+  finally(onFinally?: (() => void) | null): Promise<T> {
+    return finallyOf(this, onFinally);
   }
 
   /** Wait for the Future from a generator coroutine: `yield* fut`. */

@@ -67,6 +67,7 @@ Deno.test("runCoroutineThreadsafe(): from a Deno timer into the running loop; er
         await runCoroutineThreadsafe(() => sleep(0.01, "done"), loop),
       );
       await runCoroutineThreadsafe(async () => {
+        await sleep(0);
         throw new ValueError("boom");
       }, loop).catch((e) => results.push(e instanceof ValueError));
       await runCoroutineThreadsafe(async () => {
@@ -75,6 +76,7 @@ Deno.test("runCoroutineThreadsafe(): from a Deno timer into the running loop; er
       }, loop).catch((e) => results.push(e instanceof CancelledError));
       // Nobody awaits this one: its error is dropped, nothing crashes.
       runCoroutineThreadsafe(async () => {
+        await sleep(0);
         throw new ValueError("ignored");
       }, loop);
       outside.resolve();
