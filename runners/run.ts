@@ -1,36 +1,14 @@
 /**
- * `run()`: asyncio's runner.
+ * `run()`: asyncio's runner for one coroutine, as CPython's `asyncio.run`:
+ * one `Runner`'s single run, then its close.
  *
  * @module
  */
-import { isCoroutineObject } from "../tasks/_awaitable.ts";
-import { CancelledError } from "../exceptions/asyncio.ts";
-import {
-  KeyboardInterrupt,
-  RuntimeError,
-  ValueError,
-} from "../exceptions/builtins.ts";
+import { RuntimeError } from "../exceptions/builtins.ts";
 import { checkFunction } from "../exceptions/checks.ts";
-import { describe } from "../exceptions/describe.ts";
 import { runningLoop } from "../loop/_running_loop.ts";
-import { allTasks } from "../tasks/all_tasks.ts";
-import { LazyCoroutine } from "../tasks/coroutine.ts";
-import { takeRootTaskName } from "../tasks/_task_names.ts";
-import { type EventLoop, kWhenQuiet } from "../loop/base_event_loop.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
-import { getEventLoop, setEventLoop } from "../loop/policy.ts";
-import { creationSite } from "../loop/_creation_site.ts";
-import { exitIfUnhandled, watchSigint } from "./_sigint.ts";
-
-/**
- * How long shutdown waits, in milliseconds of real time, once the loop has
- * nothing scheduled and tasks are still pending: they wait on a plain
- * promise, which a cancel cannot reach. I/O they wait on (a read, a `fetch`
- * aborted by `task.signal`) settles well within it, and each sign of life
- * starts the wait again; a promise that never settles would otherwise keep
- * `run()` pending forever.
- */
-const SHUTDOWN_GRACE_MS = 100;
+import { checkMain, Runner } from "./runner.ts";
 
 /** Options for `run()`. */
 export interface RunOptions {
@@ -45,10 +23,6 @@ export interface RunOptions {
    * coroutine's prefix has used) or a new one.
    */
   loopFactory?: (() => AbstractEventLoop) | null;
-}
-
-function isCoroutineLike(main: unknown): boolean {
-  return typeof main === "function" || isCoroutineObject(main);
 }
 
 /**
@@ -98,16 +72,7 @@ export async function run<T>(
       "asyncio.run() cannot be called from a running event loop",
     );
   }
-  if (!isCoroutineLike(main)) {
-    throw new ValueError(`a coroutine was expected, got ${describe(main)}`);
-  }
-  if (
-    typeof main === "function" && main.constructor?.name === "GeneratorFunction"
-  ) {
-    throw new TypeError(
-      "run: main is a generator function; make it a coroutine function with coroutine(function* …), or pass an async function",
-    );
-  }
+  checkMain("run", main);
   if (options === null || typeof options !== "object") {
     throw new TypeError(
       `run: options must be an object, got ${typeof options}`,
@@ -117,91 +82,14 @@ export async function run<T>(
   if (loopFactory !== null) {
     checkFunction("run", "options.loopFactory", loopFactory);
   }
-  const loop = loopFactory === null ? getEventLoop() : loopFactory();
-  if (loopFactory === null) setEventLoop(loop);
-  if (debug !== null) loop.setDebug(debug);
-  const name = takeRootTaskName();
+  // The loop's setDebug() takes any value as a flag; a runner, a boolean.
+  const runner = new Runner({
+    debug: debug === null ? null : Boolean(debug),
+    loopFactory,
+  });
   try {
-    const coro = typeof main === "function"
-      ? new LazyCoroutine(main as () => unknown, main.name)
-      : main;
-    const task = loop.createTask(coro as PromiseLike<T>, { name });
-    const sigint = watchSigint(loop, task);
-    try {
-      return await loop.runUntilComplete(task as PromiseLike<T>);
-    } catch (error) {
-      // Stopped by a second Ctrl-C, or cancelled by the first and by
-      // nothing else: Python's KeyboardInterrupt.
-      if (
-        sigint.interrupts > 1 ||
-        (sigint.interrupts === 1 && error instanceof CancelledError &&
-          task.uncancel() === 0)
-      ) {
-        const interrupt = new KeyboardInterrupt({ cause: error });
-        exitIfUnhandled(interrupt);
-        throw interrupt;
-      }
-      throw error;
-    } finally {
-      // Shutdown below runs with SIGINT's default action, as in CPython.
-      sigint.remove();
-    }
+    return await runner.run(main);
   } finally {
-    try {
-      await cancelAllTasks(loop);
-    } finally {
-      loop.close();
-      if (loopFactory === null) setEventLoop(null);
-    }
-  }
-}
-
-type QuietLoop = { [kWhenQuiet]?: EventLoop[typeof kWhenQuiet] };
-
-/**
- * Cancel the tasks left over and wait for them, as `asyncio.run` does, but
- * only while something can still happen (see `SHUTDOWN_GRACE_MS`).
- */
-async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
-  const toCancel = [...allTasks(loop)];
-  if (toCancel.length === 0) return;
-  for (const task of toCancel) task.cancel();
-  const all = loop.createFuture<null>();
-  let pending = toCancel.length;
-  const finish = () => {
-    if (!all.done()) all.setResult(null);
-  };
-  const onDone = () => {
-    if (--pending === 0) finish();
-  };
-  for (const task of toCancel) task.addDoneCallback(onDone);
-  // Another kind of loop cannot tell: it waits for every task, as asyncio.
-  const whenQuiet = (loop as QuietLoop)[kWhenQuiet];
-  whenQuiet?.call(loop, SHUTDOWN_GRACE_MS, finish);
-  try {
-    await loop.runUntilComplete(all);
-  } finally {
-    whenQuiet?.call(loop, 0, null);
-  }
-  for (const task of toCancel) {
-    if (!task.done() || task.cancelled()) continue;
-    const exception = task.exception();
-    if (exception !== null && exception !== undefined) {
-      loop.callExceptionHandler({
-        message: "unhandled exception during asyncio.run() shutdown",
-        exception,
-        task,
-      });
-    }
-  }
-  // Pending now, a task never ends (the loop closes under it); those made
-  // during shutdown too. CPython says so when it collects one.
-  for (const task of allTasks(loop)) {
-    const sourceTraceback = creationSite(task);
-    loop.callExceptionHandler({
-      message: "Task was destroyed but it is pending!",
-      task,
-      ...(sourceTraceback === undefined ? {} : { sourceTraceback }),
-    });
+    await runner.close();
   }
 }

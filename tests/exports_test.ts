@@ -19,6 +19,7 @@ const GOLDEN = [
   "MonotonicClock",
   "VirtualClock",
   // runners
+  "Runner",
   "run",
   // exceptions
   "CancelledError",
