@@ -171,7 +171,6 @@ export {
 export {
   openConnection,
   type OpenConnectionOptions,
-  type SslClientOptions,
 } from "./streams/open_connection.ts";
 export {
   openUnixConnection,
@@ -180,7 +179,6 @@ export {
 export { Server, type TransportSocket } from "./streams/server.ts";
 export {
   type ClientConnectedCallback,
-  type SslServerOptions,
   startServer,
   type StartServerOptions,
 } from "./streams/start_server.ts";
@@ -190,7 +188,22 @@ export {
 } from "./streams/start_unix_server.ts";
 export { StreamReader } from "./streams/stream_reader.ts";
 export { type StartTlsOptions, StreamWriter } from "./streams/stream_writer.ts";
-export type { Transport } from "./streams/transport.ts";
+export type {
+  ConnectionOptions,
+  ServerOptions,
+  SslClientOptions,
+  SslServerOptions,
+  Transport,
+} from "./loop/transports.ts";
+export {
+  BaseProtocol,
+  BufferedProtocol,
+  Protocol,
+  type ProtocolLike,
+} from "./loop/protocols.ts";
+export type { AbstractServer } from "./loop/events.ts";
+// Installs loop.createConnection / loop.createServer (the protocol layer).
+import "./streams/create_connection.ts";
 
 // Subprocesses
 export {

@@ -35,6 +35,41 @@ export function taskFactories(api: string): TaskFactories {
   return installed;
 }
 
+/** How `streams/` connects and serves protocols (`loop.createConnection`). */
+export interface NetworkFactories {
+  createConnection(
+    loop: object,
+    factory: unknown,
+    host: unknown,
+    port: unknown,
+    options: unknown,
+  ): unknown;
+  createServer(
+    loop: object,
+    factory: unknown,
+    host: unknown,
+    port: unknown,
+    options: unknown,
+  ): unknown;
+}
+
+let network: NetworkFactories | null = null;
+
+/** `streams/` is loaded: the loop connects and serves with these. */
+export function installNetwork(factories: NetworkFactories): void {
+  network = factories;
+}
+
+/** The network `streams/` installed; a `RuntimeError` naming `api` if none. */
+export function networkFactories(api: string): NetworkFactories {
+  if (network === null) {
+    throw new RuntimeError(
+      `${api}: the protocol layer is not loaded; import mod.ts (or streams/create_connection.ts) first`,
+    );
+  }
+  return network;
+}
+
 /**
  * The internal callbacks that only resume a suspended `async` task (settle
  * the promise its `await` waits on). They run the same in any async context,

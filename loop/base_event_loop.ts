@@ -8,11 +8,22 @@
  */
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 // Types only, erased at run time (see loop/events.ts).
-import type { Future } from "../tasks/future.ts";
+import type { Awaitable, Future } from "../tasks/future.ts";
+import type { ProtocolLike } from "./protocols.ts";
+import type {
+  ConnectionOptions,
+  ServerOptions,
+  Transport,
+} from "./transports.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
 import { enterFreshHolder } from "./_adoption.ts";
 import { callHandler, formatContext } from "./_exception_handler.ts";
-import { closeHooks, kCoroutineFunction, taskFactories } from "./_hooks.ts";
+import {
+  closeHooks,
+  kCoroutineFunction,
+  networkFactories,
+  taskFactories,
+} from "./_hooks.ts";
 import { RunLoop } from "./_run_loop.ts";
 import { SignalHandlers } from "./_signal_handlers.ts";
 import { type SignalName, signalName } from "./signals.ts";
@@ -21,6 +32,7 @@ import { installLoop } from "./_step.ts";
 import { type Clock, MonotonicClock } from "./clock.ts";
 import {
   type AbstractEventLoop,
+  type AbstractServer,
   type CreateTaskOptions,
   type ExceptionContext,
   type ExceptionHandler,
@@ -303,6 +315,47 @@ export class EventLoop implements AbstractEventLoop {
       return this.#taskFactory(this, coro, { name }) as Task<T>;
     }
     return taskFactories("createTask").task(this, coro, name) as Task<T>;
+  }
+
+  /**
+   * Connect to `host:port` and drive the protocol `protocolFactory` makes,
+   * as asyncio's `create_connection`: `[transport, protocol]` once
+   * connected (see `streams/create_connection.ts`).
+   */
+  createConnection<P extends ProtocolLike>(
+    protocolFactory: () => P,
+    host: string,
+    port: number,
+    options: ConnectionOptions = {},
+  ): Awaitable<[Transport, P]> {
+    this.#checkClosed();
+    return networkFactories("createConnection").createConnection(
+      this,
+      protocolFactory,
+      host,
+      port,
+      options,
+    ) as Awaitable<[Transport, P]>;
+  }
+
+  /**
+   * Listen on `host:port`, a protocol from `protocolFactory` per client,
+   * as asyncio's `create_server`: the `Server`.
+   */
+  createServer(
+    protocolFactory: () => ProtocolLike,
+    host: string | null,
+    port: number,
+    options: ServerOptions = {},
+  ): Awaitable<AbstractServer> {
+    this.#checkClosed();
+    return networkFactories("createServer").createServer(
+      this,
+      protocolFactory,
+      host,
+      port,
+      options,
+    ) as Awaitable<AbstractServer>;
   }
 
   /** Set the factory `createTask` uses; `null` restores the default. */

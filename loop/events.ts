@@ -7,7 +7,13 @@
 // Types only, erased at run time: the loop runs without tasks/ loaded, but
 // its interface names the Future and Task it makes (docs/design.md says why).
 import type { SignalName } from "./signals.ts";
-import type { Future } from "../tasks/future.ts";
+import type { Awaitable, Future } from "../tasks/future.ts";
+import type { ProtocolLike } from "./protocols.ts";
+import type {
+  ConnectionOptions,
+  ServerOptions,
+  Transport,
+} from "./transports.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
 import { checkFunction, checkSeconds } from "../exceptions/checks.ts";
 
@@ -317,6 +323,37 @@ export type TaskFactory = (
   options: CreateTaskOptions,
 ) => unknown;
 
+/** A listening socket of a server, as asyncio's `TransportSocket`. */
+export interface TransportSocket {
+  /**
+   * The bound address: `[host, port]` (the port chosen when 0 was asked), or
+   * the path of a Unix socket.
+   */
+  getsockname(): [string, number] | string;
+}
+
+/** A server, as asyncio's `AbstractServer` (`Server` implements it). */
+export interface AbstractServer {
+  /** Stop listening; the connections already accepted stay open. */
+  close(): void;
+  /** Close every connection accepted. */
+  closeClients(): void;
+  /** Abort every connection accepted. */
+  abortClients(): void;
+  /** The loop the server belongs to. */
+  getLoop(): AbstractEventLoop;
+  /** Whether it is accepting connections. */
+  isServing(): boolean;
+  /** The listening sockets. */
+  readonly sockets: TransportSocket[];
+  /** Start accepting connections. */
+  startServing(): Awaitable<void>;
+  /** Accept connections until cancelled or closed. */
+  serveForever(): Awaitable<void>;
+  /** Wait until closed and every connection is gone. */
+  waitClosed(): Awaitable<void>;
+}
+
 /**
  * The interface of an event loop, as asyncio's `AbstractEventLoop`. `tasks/`
  * sees only this.
@@ -393,4 +430,18 @@ export interface AbstractEventLoop {
   setDebug(enabled: boolean): void;
   /** In debug mode, callbacks slower than this many seconds are logged. */
   slowCallbackDuration: number;
+  /** Connect a protocol to `host:port`: `[transport, protocol]`. */
+  createConnection<P extends ProtocolLike>(
+    protocolFactory: () => P,
+    host: string,
+    port: number,
+    options?: ConnectionOptions,
+  ): Awaitable<[Transport, P]>;
+  /** Serve a new protocol for each client on `host:port`. */
+  createServer(
+    protocolFactory: () => ProtocolLike,
+    host: string | null,
+    port: number,
+    options?: ServerOptions,
+  ): Awaitable<AbstractServer>;
 }

@@ -7,7 +7,7 @@
 import { checkInteger, checkSeconds } from "../exceptions/checks.ts";
 import { describe } from "../exceptions/describe.ts";
 import { ValueError } from "../exceptions/builtins.ts";
-import type { SslClientOptions } from "./open_connection.ts";
+import type { SslClientOptions } from "../loop/transports.ts";
 
 /** asyncio's `SSL_HANDSHAKE_TIMEOUT`, in seconds. */
 export const SSL_HANDSHAKE_TIMEOUT = 60;

@@ -1,19 +1,24 @@
 /**
- * `Protocol`: what a socket transport calls, as asyncio's `Protocol` (with
- * the buffer-size and release hooks this transport's read pump and
- * `waitClosed()` need). The stream protocol (`_stream_protocol.ts`) is the
- * only one today.
+ * `TransportProtocol`: what a socket transport calls, asyncio's `Protocol`
+ * callbacks plus the two this transport needs (whether to read ahead, for
+ * the read pump; `released()`, for `waitClosed()`). The stream protocol
+ * (`_stream_protocol.ts`) implements it; a user's protocol is adapted to it
+ * (`_user_protocol.ts`).
  *
  * @module
  */
 import type { SocketTransport } from "./_socket_transport.ts";
 
-/** What the transport calls, as asyncio's `Protocol`. */
-export interface Protocol {
+/** What the transport calls (see the module's header). */
+export interface TransportProtocol {
   connectionMade(transport: SocketTransport): void;
   dataReceived(data: Uint8Array): void;
-  /** The bytes received and not yet consumed (the pump reads ahead then). */
-  bufferedSize(): number;
+  /**
+   * Whether the pump should read ahead, a loop turn after a delivery the
+   * reader did not ask for: a stream's reader left bytes unconsumed (it is
+   * slow, or not reading yet); a user's protocol always takes more.
+   */
+  readsAhead(): boolean;
   eofReceived(): void;
   connectionLost(exc: unknown): void;
   pauseWriting(): void;

@@ -74,7 +74,7 @@
  * @module
  */
 import type { AbstractEventLoop } from "../loop/events.ts";
-import type { Protocol } from "./_protocol.ts";
+import type { TransportProtocol } from "./_protocol.ts";
 
 const FIRST_READ_SIZE = 4096;
 const MAX_READ_SIZE = 65536;
@@ -112,14 +112,18 @@ export interface ReadPumpHost {
 /** The read pump of one connection (see the module's header). */
 export class ReadPump {
   readonly #loop: AbstractEventLoop;
-  readonly #protocol: Protocol;
+  readonly #protocol: TransportProtocol;
   readonly #host: ReadPumpHost;
   #state: State = IDLE;
   /** What the pump reads into; it grows after full reads. */
   #buf = new Uint8Array(FIRST_READ_SIZE);
   #endSignal: PromiseWithResolvers<void> | null = null;
 
-  constructor(loop: AbstractEventLoop, protocol: Protocol, host: ReadPumpHost) {
+  constructor(
+    loop: AbstractEventLoop,
+    protocol: TransportProtocol,
+    host: ReadPumpHost,
+  ) {
     this.#loop = loop;
     this.#protocol = protocol;
     this.#host = host;
@@ -185,7 +189,7 @@ export class ReadPump {
    * pump parked until it asks for more.
    */
   static #readAheadIfUnread(pump: ReadPump): void {
-    if (pump.#protocol.bufferedSize() > 0) pump.#readAhead();
+    if (pump.#protocol.readsAhead()) pump.#readAhead();
   }
 
   #read(demanded: boolean): void {

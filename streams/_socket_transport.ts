@@ -31,11 +31,11 @@ import { RuntimeError } from "../exceptions/builtins.ts";
 import { ConnectionResetError } from "../exceptions/os_errors.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { failWith, type Future } from "../tasks/future.ts";
-import type { SslClientOptions } from "./open_connection.ts";
+import type { SslClientOptions } from "../loop/transports.ts";
 import { addressOf } from "./_address.ts";
 import { type ForceClosable, track, untrack } from "./_open_resources.ts";
 import { isOsError, toPythonError } from "./_os_errors.ts";
-import type { Protocol } from "./_protocol.ts";
+import type { TransportProtocol } from "./_protocol.ts";
 import { ReadPump, type ReadPumpHost } from "./_read_pump.ts";
 import {
   serverHandshake,
@@ -44,7 +44,7 @@ import {
   upgradeToTls,
 } from "./_tls_handshake.ts";
 import { WriteLoop, type WriteLoopHost } from "./_write_loop.ts";
-import type { Transport } from "./transport.ts";
+import type { Transport } from "../loop/transports.ts";
 
 /** What a server counts of its connections. */
 export interface ConnectionOwner {
@@ -66,7 +66,7 @@ function settle(future: Future<undefined>, exc: unknown): void {
   }
 }
 
-function callConnectionLost(arg: [Protocol, unknown]): void {
+function callConnectionLost(arg: [TransportProtocol, unknown]): void {
   arg[0].connectionLost(arg[1]);
 }
 
@@ -74,7 +74,7 @@ function callConnectionLost(arg: [Protocol, unknown]): void {
 export class SocketTransport
   implements Transport, ForceClosable, ReadPumpHost, WriteLoopHost, TlsHost {
   readonly #loop: AbstractEventLoop;
-  readonly #protocol: Protocol;
+  readonly #protocol: TransportProtocol;
   readonly #owner: ConnectionOwner | null;
   readonly #extra: Record<string, unknown>;
   /** The host connected to: `startTls`'s default server name. */
@@ -101,7 +101,7 @@ export class SocketTransport
   constructor(
     loop: AbstractEventLoop,
     conn: Deno.Conn,
-    protocol: Protocol,
+    protocol: TransportProtocol,
     owner: ConnectionOwner | null = null,
     sslcontext: object | null = null,
     host: string | null = null,

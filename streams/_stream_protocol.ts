@@ -12,9 +12,9 @@ import { coroutine } from "../tasks/coroutine.ts";
 import { ConnectionResetError } from "../exceptions/os_errors.ts";
 import { failWith, type Future } from "../tasks/future.ts";
 import type { Task } from "../tasks/task.ts";
-import type { Protocol } from "./_protocol.ts";
+import type { TransportProtocol } from "./_protocol.ts";
 import type { SocketTransport } from "./_socket_transport.ts";
-import { kSetTransport, type StreamReader } from "./stream_reader.ts";
+import { kSetTransport, StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
 /** A client callback of `startServer`: plain, `async`, or a generator function. */
@@ -53,7 +53,7 @@ function onClientDone(
 }
 
 /** The stream protocol of one connection. */
-export class StreamProtocol implements Protocol {
+export class StreamProtocol implements TransportProtocol {
   #loop: AbstractEventLoop;
   #reader: StreamReader | null;
   #clientConnected: ClientConnectedCallback | null;
@@ -91,8 +91,8 @@ export class StreamProtocol implements Protocol {
     this.#reader?.feedEof();
   }
 
-  bufferedSize(): number {
-    return this.#reader?.bufferSize ?? 0;
+  readsAhead(): boolean {
+    return (this.#reader?.bufferSize ?? 0) > 0;
   }
 
   connectionLost(exc: unknown): void {
@@ -158,4 +158,17 @@ export class StreamProtocol implements Protocol {
   closeWaiter(): Future<undefined> {
     return this.#closed;
   }
+}
+
+/**
+ * What a server makes for each client of `startServer`: a reader with the
+ * limit and the stream protocol that runs `clientConnected` as a task.
+ */
+export function streamProtocols(
+  loop: AbstractEventLoop,
+  clientConnected: ClientConnectedCallback,
+  limit: number,
+): () => StreamProtocol {
+  return () =>
+    new StreamProtocol(new StreamReader(limit, loop), clientConnected, loop);
 }

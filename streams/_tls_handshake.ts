@@ -20,7 +20,7 @@ import {
   ConnectionAbortedError,
   ConnectionResetError,
 } from "../exceptions/os_errors.ts";
-import type { SslClientOptions } from "./open_connection.ts";
+import type { SslClientOptions } from "../loop/transports.ts";
 
 /** What a handshake needs of its transport. */
 export interface TlsHost {

@@ -5,89 +5,29 @@
  *
  * @module
  */
-import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
-import { type Awaitable, failWith } from "../tasks/future.ts";
-import { ValueError } from "../exceptions/builtins.ts";
-import { ConnectionAbortedError } from "../exceptions/os_errors.ts";
+import type { Awaitable } from "../tasks/future.ts";
+import type { ConnectionOptions } from "../loop/transports.ts";
 import { Op } from "../tasks/_op.ts";
 import { SocketTransport } from "./_socket_transport.ts";
-import { clientTlsOptions } from "./_tls_handshake.ts";
-import { connectError, toPythonError } from "./_os_errors.ts";
 import { StreamProtocol } from "./_stream_protocol.ts";
-import {
-  checkHandshakeTimeout,
-  checkOnlyWithSsl,
-  checkShutdownTimeout,
-  checkSsl,
-} from "./_checks.ts";
-import { checkLimit, checkOptions, checkPort } from "../exceptions/checks.ts";
+import { dialed, tcpDialer } from "./_dial.ts";
+import { checkLimit, checkOptions } from "../exceptions/checks.ts";
 import { DEFAULT_LIMIT, StreamReader } from "./stream_reader.ts";
 import { StreamWriter } from "./stream_writer.ts";
 
-/**
- * The TLS settings of a client, what `ssl` may be besides `true` (Deno's
- * counterpart of an `ssl.SSLContext`): the peer's certificate is always
- * verified, against the system's roots and these.
- */
-export interface SslClientOptions {
-  /** More root certificates to trust, in PEM format. */
-  caCerts?: string[];
-}
+export type { SslClientOptions } from "../loop/transports.ts";
 
 /** Options for `openConnection()`. */
-export interface OpenConnectionOptions {
+export interface OpenConnectionOptions extends ConnectionOptions {
   /**
    * The buffer limit of the reader, in bytes.
    *
    * @default {65536}
    */
   limit?: number;
-  /**
-   * Connect over TLS: `true` for the default settings, or the settings.
-   *
-   * @default {null}
-   */
-  ssl?: boolean | SslClientOptions | null;
-  /**
-   * The name the server's certificate is checked against (and sent in
-   * SNI); only meaningful with `ssl`. Defaults to `host`.
-   *
-   * @default {null}
-   */
-  serverHostname?: string | null;
-  /**
-   * How long the TLS handshake may take, in seconds, before the connection
-   * is aborted (`ConnectionAbortedError`); only meaningful with `ssl`.
-   *
-   * @default {60}
-   */
-  sslHandshakeTimeout?: number | null;
-  /**
-   * asyncio's bound on the wait for the peer's TLS close, in seconds; only
-   * meaningful with `ssl`. Checked and kept for ported code: closing never
-   * waits for the peer here (Deno sends its close and lets go).
-   *
-   * @default {30}
-   */
-  sslShutdownTimeout?: number | null;
-}
-
-function settleConnect(
-  fut: { done(): boolean; setResult(c: Deno.Conn): void },
-  conn: Deno.Conn,
-): void {
-  if (fut.done()) {
-    conn.close(); // the connecting task was cancelled
-    return;
-  }
-  try {
-    fut.setResult(conn);
-  } catch {
-    conn.close(); // the loop is closed
-  }
 }
 
 /** The keys of `openConnection`'s options. */
@@ -141,104 +81,13 @@ export function openConnection(
   port: number,
   options: OpenConnectionOptions = {},
 ): Awaitable<[StreamReader, StreamWriter]> {
-  if (typeof host !== "string") {
-    throw new TypeError(
-      `openConnection: host must be a string, got ${describe(host)}`,
-    );
-  }
-  checkPort("openConnection", port);
   checkOptions("openConnection", options, OPTIONS);
   const limit = checkLimit("openConnection", options.limit ?? DEFAULT_LIMIT);
-  const ssl = checkSsl("openConnection", "options.ssl", options.ssl);
-  const serverHostname = options.serverHostname ?? null;
-  if (serverHostname !== null && typeof serverHostname !== "string") {
-    throw new TypeError(
-      `openConnection: options.serverHostname must be a string, got ${
-        describe(serverHostname)
-      }`,
-    );
-  }
-  if (serverHostname !== null && ssl === null) {
-    throw new ValueError("server_hostname is only meaningful with ssl");
-  }
-  const handshakeTimeout = checkHandshakeTimeout(
-    "openConnection",
-    options.sslHandshakeTimeout,
-  );
-  checkShutdownTimeout("openConnection", options.sslShutdownTimeout);
-  checkOnlyWithSsl(options, ssl);
-  const dial = ssl === null
-    ? () => dialTcp(host, port)
-    : () => dialTls(host, port, serverHostname ?? host, ssl, handshakeTimeout);
+  const { dial, ssl } = tcpDialer("openConnection", host, port, options);
   return new Op(
     openStream(getEventLoop(), dial, limit, ssl, host),
     "openConnection",
   );
-}
-
-/** `Deno.connect`, a failure raised as asyncio's `create_connection`. */
-async function dialTcp(host: string, port: number): Promise<Deno.TcpConn> {
-  try {
-    return await Deno.connect({ hostname: host, port });
-  } catch (error) {
-    throw connectError(error, host, port);
-  }
-}
-
-/**
- * Connect over TLS and finish the handshake, so that a bad certificate is
- * raised here, as asyncio does. The name checked is `serverHostname`: when
- * it is not `host`, the TCP connection is upgraded with `Deno.startTls`.
- */
-async function dialTls(
-  host: string,
-  port: number,
-  serverHostname: string,
-  ssl: SslClientOptions,
-  handshakeTimeout: number,
-): Promise<Deno.TlsConn> {
-  let conn: Deno.TlsConn;
-  if (serverHostname === host) {
-    try {
-      conn = await Deno.connectTls({ port, ...clientTlsOptions(host, ssl) });
-    } catch (error) {
-      throw connectError(error, host, port, true);
-    }
-  } else {
-    const tcp = await dialTcp(host, port);
-    try {
-      conn = await Deno.startTls(tcp, clientTlsOptions(serverHostname, ssl));
-    } catch (error) {
-      try {
-        tcp.close();
-      } catch {
-        // Deno.startTls took the socket (and closed it)
-      }
-      throw error;
-    }
-  }
-  // A peer that accepts TCP but never speaks TLS: abort, as asyncio does.
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    conn.close(); // the pending handshake then fails
-  }, Math.ceil(handshakeTimeout * 1000));
-  try {
-    await conn.handshake();
-  } catch (error) {
-    if (timedOut) {
-      throw new ConnectionAbortedError(
-        `SSL handshake is taking longer than ${
-          handshakeTimeout.toFixed(1)
-        } seconds: aborting the connection`,
-      );
-    }
-    conn.close();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return conn;
 }
 
 /**
@@ -253,19 +102,7 @@ export function* openStream(
   sslcontext: object | null = null,
   host: string | null = null,
 ): CoroutineGenerator<[StreamReader, StreamWriter]> {
-  const fut = loop.createFuture<Deno.Conn>();
-  dial().then(
-    (conn) => settleConnect(fut, conn),
-    (error) => {
-      if (fut.done()) return;
-      try {
-        failWith(fut, toPythonError(error, sslcontext !== null));
-      } catch {
-        // the loop is closed
-      }
-    },
-  );
-  const conn = yield* fut;
+  const conn = yield* dialed(loop, dial, sslcontext !== null);
   const reader = new StreamReader(limit, loop);
   const protocol = new StreamProtocol(reader, null, loop);
   const transport = new SocketTransport(

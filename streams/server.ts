@@ -3,7 +3,12 @@
  *
  * @module
  */
-import { type AbstractEventLoop, inspect } from "../loop/events.ts";
+import {
+  type AbstractEventLoop,
+  type AbstractServer,
+  inspect,
+  type TransportSocket,
+} from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { CancelledError } from "../exceptions/asyncio.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
@@ -12,21 +17,10 @@ import { Op } from "../tasks/_op.ts";
 import { addressOf } from "./_address.ts";
 import { track, untrack } from "./_open_resources.ts";
 import { type ConnectionOwner, SocketTransport } from "./_socket_transport.ts";
-import {
-  type ClientConnectedCallback,
-  StreamProtocol,
-} from "./_stream_protocol.ts";
+import type { TransportProtocol } from "./_protocol.ts";
 import { SSL_HANDSHAKE_TIMEOUT } from "./_checks.ts";
-import { StreamReader } from "./stream_reader.ts";
 
-/** A listening socket of a server, as asyncio's `TransportSocket`. */
-export interface TransportSocket {
-  /**
-   * The bound address: `[host, port]` (the port chosen when 0 was asked), or
-   * the path of a Unix socket.
-   */
-  getsockname(): [string, number] | string;
-}
+export type { TransportSocket } from "../loop/events.ts";
 
 /** How long accepting pauses after an error such as too many open files. */
 const ACCEPT_RETRY_DELAY_MS = 100;
@@ -73,12 +67,11 @@ function isLostClient(error: unknown): boolean {
  * console.log(typeof serve); // function
  * ```
  */
-export class Server {
+export class Server implements AbstractServer {
   #loop: AbstractEventLoop;
   #listeners: Deno.Listener[] | null;
   #sockets: TransportSocket[];
-  #clientConnected: ClientConnectedCallback;
-  #limit: number;
+  #makeProtocol: () => TransportProtocol;
   #serving = false;
   #servingForeverFut: Future<undefined> | null = null;
   #activeCount = 0;
@@ -95,8 +88,8 @@ export class Server {
    *
    * @param loop The loop the server belongs to.
    * @param listeners The listening sockets.
-   * @param clientConnected The callback run as a Task for each client.
-   * @param limit The buffer limit of each client's reader.
+   * @param makeProtocol Makes the protocol of each client: a stream's, or a
+   *   user's protocol adapted.
    * @param sslcontext For TLS listeners, the `ssl` option (each client's
    *   `getExtraInfo("sslcontext")`); `null` for plain sockets.
    * @param sslHandshakeTimeout For TLS listeners, how long a client's
@@ -105,8 +98,7 @@ export class Server {
   constructor(
     loop: AbstractEventLoop,
     listeners: Deno.Listener[],
-    clientConnected: ClientConnectedCallback,
-    limit: number,
+    makeProtocol: () => TransportProtocol,
     sslcontext: object | null = null,
     sslHandshakeTimeout: number = SSL_HANDSHAKE_TIMEOUT,
   ) {
@@ -117,8 +109,7 @@ export class Server {
       const name = addressOf(listener.addr);
       return { getsockname: () => name } as TransportSocket;
     });
-    this.#clientConnected = clientConnected;
-    this.#limit = limit;
+    this.#makeProtocol = makeProtocol;
     this.#owner = {
       sslHandshakeTimeout,
       attach: (transport) => {
@@ -207,16 +198,10 @@ export class Server {
         return;
       }
       try {
-        const reader = new StreamReader(this.#limit, this.#loop);
-        const protocol = new StreamProtocol(
-          reader,
-          this.#clientConnected,
-          this.#loop,
-        );
         new SocketTransport(
           this.#loop,
           conn,
-          protocol,
+          this.#makeProtocol(),
           this.#owner,
           this.#sslcontext,
         );

@@ -9,9 +9,13 @@ import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
+import type { ServerOptions } from "../loop/transports.ts";
 import { Op } from "../tasks/_op.ts";
 import { checkFunction } from "../exceptions/checks.ts";
-import type { ClientConnectedCallback } from "./_stream_protocol.ts";
+import {
+  type ClientConnectedCallback,
+  streamProtocols,
+} from "./_stream_protocol.ts";
 import {
   checkBacklog,
   checkHandshakeTimeout,
@@ -20,75 +24,22 @@ import {
 } from "./_checks.ts";
 import { checkLimit, checkOptions, checkPort } from "../exceptions/checks.ts";
 import { bindError } from "./_os_errors.ts";
+import type { TransportProtocol } from "./_protocol.ts";
 import { Server } from "./server.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
 export type { ClientConnectedCallback } from "./_stream_protocol.ts";
 
-/**
- * The TLS settings of a server (Deno's counterpart of a server-side
- * `ssl.SSLContext`): its certificate chain and private key.
- */
-export interface SslServerOptions {
-  /** The certificate chain, in PEM format. */
-  cert: string;
-  /** The private key (PKCS #8, RSA or EC), in PEM format. */
-  key: string;
-}
+export type { SslServerOptions } from "../loop/transports.ts";
 
 /** Options for `startServer()`. */
-export interface StartServerOptions {
+export interface StartServerOptions extends ServerOptions {
   /**
    * The buffer limit of each client's reader, in bytes.
    *
    * @default {65536}
    */
   limit?: number;
-  /**
-   * The listen backlog. Accepted for compatibility: Deno does not expose it
-   * (it uses its own default).
-   *
-   * @default {100}
-   */
-  backlog?: number;
-  /**
-   * Let several sockets bind the same port (`SO_REUSEPORT`). Deno 2.9 needs
-   * `--unstable-net` for it.
-   *
-   * @default {false}
-   */
-  reusePort?: boolean;
-  /**
-   * Serve over TLS (`Deno.listenTls`) with this certificate and key. Each
-   * client's handshake is done before its callback runs; a client that
-   * fails it (or takes longer than `sslHandshakeTimeout`) is closed unseen.
-   *
-   * @default {null}
-   */
-  ssl?: SslServerOptions | null;
-  /**
-   * How long a client's TLS handshake may take, in seconds, before it is
-   * aborted; only meaningful with `ssl`. Deno lets the handshake itself run
-   * on, so the socket of a client that never speaks stays open until that
-   * client goes away; its handler never runs.
-   *
-   * @default {60}
-   */
-  sslHandshakeTimeout?: number | null;
-  /**
-   * asyncio's bound on the wait for a client's TLS close, in seconds; only
-   * meaningful with `ssl`. Checked and kept for ported code: closing never
-   * waits for the peer here (Deno sends its close and lets go).
-   *
-   * @default {30}
-   */
-  sslShutdownTimeout?: number | null;
-  /**
-   * Start accepting connections at once.
-   *
-   * @default {true}
-   */
-  startServing?: boolean;
 }
 
 /** The keys of `startServer`'s options. */
@@ -150,15 +101,39 @@ export function startServer(
   options: StartServerOptions = {},
 ): Awaitable<Server> {
   checkFunction("startServer", "clientConnected", clientConnected);
+  const limit = checkLimit("startServer", options?.limit ?? DEFAULT_LIMIT);
+  const loop = getEventLoop();
+  return listen(
+    "startServer",
+    loop,
+    streamProtocols(loop, clientConnected, limit),
+    host,
+    port,
+    options,
+  );
+}
+
+/**
+ * Check a TCP server's `host`, `port` and options, and listen, making each
+ * client's protocol with `makeProtocol` (`startServer`'s streams,
+ * `createServer`'s user protocols).
+ */
+export function listen(
+  api: string,
+  loop: AbstractEventLoop,
+  makeProtocol: () => TransportProtocol,
+  host: string | null,
+  port: number,
+  options: StartServerOptions,
+): Awaitable<Server> {
   if (host !== null && typeof host !== "string") {
     throw new TypeError(
-      `startServer: host must be a string or null, got ${describe(host)}`,
+      `${api}: host must be a string or null, got ${describe(host)}`,
     );
   }
-  checkPort("startServer", port);
-  checkOptions("startServer", options, OPTIONS);
-  const limit = checkLimit("startServer", options.limit ?? DEFAULT_LIMIT);
-  checkBacklog("startServer", options.backlog);
+  checkPort(api, port);
+  checkOptions(api, options, OPTIONS);
+  checkBacklog(api, options.backlog);
   const ssl = options.ssl ?? null;
   if (
     ssl !== null &&
@@ -166,28 +141,20 @@ export function startServer(
       typeof ssl.key !== "string")
   ) {
     throw new TypeError(
-      `startServer: options.ssl must be { cert, key } (PEM strings), got ${
+      `${api}: options.ssl must be { cert, key } (PEM strings), got ${
         describe(ssl)
       }`,
     );
   }
   const handshakeTimeout = checkHandshakeTimeout(
-    "startServer",
+    api,
     options.sslHandshakeTimeout,
   );
-  checkShutdownTimeout("startServer", options.sslShutdownTimeout);
+  checkShutdownTimeout(api, options.sslShutdownTimeout);
   checkOnlyWithSsl(options, ssl);
   return new Op(
-    listen(
-      getEventLoop(),
-      clientConnected,
-      host,
-      port,
-      limit,
-      handshakeTimeout,
-      options,
-    ),
-    "startServer",
+    bind(loop, makeProtocol, host, port, handshakeTimeout, options),
+    api,
   );
 }
 
@@ -207,12 +174,11 @@ function* nextMacrotask(loop: AbstractEventLoop): CoroutineGenerator<void> {
   }
 }
 
-function* listen(
+function* bind(
   loop: AbstractEventLoop,
-  clientConnected: ClientConnectedCallback,
+  makeProtocol: () => TransportProtocol,
   host: string | null,
   port: number,
-  limit: number,
   handshakeTimeout: number,
   options: StartServerOptions,
 ): CoroutineGenerator<Server> {
@@ -242,8 +208,7 @@ function* listen(
   const server = new Server(
     loop,
     [listener],
-    clientConnected,
-    limit,
+    makeProtocol,
     ssl,
     handshakeTimeout,
   );

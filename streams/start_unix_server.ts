@@ -10,7 +10,10 @@ import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
-import type { ClientConnectedCallback } from "./_stream_protocol.ts";
+import {
+  type ClientConnectedCallback,
+  streamProtocols,
+} from "./_stream_protocol.ts";
 import { checkBacklog } from "./_checks.ts";
 import { checkLimit, checkOptions, checkPath } from "../exceptions/checks.ts";
 import { unixBindError } from "./_os_errors.ts";
@@ -123,7 +126,11 @@ function* listenUnix(
   } catch (error) {
     throw unixBindError(error, path);
   }
-  const server = new Server(loop, [listener], clientConnected, limit);
+  const server = new Server(
+    loop,
+    [listener],
+    streamProtocols(loop, clientConnected, limit),
+  );
   if (options.startServing !== false) server.startServingNow();
   return server;
 }

@@ -16,7 +16,7 @@ import {
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import { type Awaitable, failWith, type Future } from "../tasks/future.ts";
 import { MUST_WAIT, Op, type QuickMethod, QuickOp } from "../tasks/_op.ts";
-import type { Transport } from "./transport.ts";
+import type { Transport } from "../loop/transports.ts";
 import { ReadBuffer } from "./_read_buffer.ts";
 
 /** The default buffer limit of readers, 64 KiB, as asyncio's `_DEFAULT_LIMIT`. */

@@ -16,9 +16,9 @@ import {
   checkSsl,
 } from "./_checks.ts";
 import { checkOptions } from "../exceptions/checks.ts";
-import type { SslClientOptions } from "./open_connection.ts";
+import type { SslClientOptions } from "../loop/transports.ts";
 import type { StreamReader } from "./stream_reader.ts";
-import type { Transport } from "./transport.ts";
+import type { Transport } from "../loop/transports.ts";
 
 /** Options for `StreamWriter.startTls()`. */
 export interface StartTlsOptions {

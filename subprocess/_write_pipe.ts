@@ -24,7 +24,7 @@ import { ConnectionResetError } from "../exceptions/os_errors.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { failWith, type Future } from "../tasks/future.ts";
 import type { WriterProtocol } from "../streams/stream_writer.ts";
-import type { Transport } from "../streams/transport.ts";
+import type { Transport } from "../loop/transports.ts";
 import { toPythonError } from "../streams/_os_errors.ts";
 
 const DEFAULT_HIGH_WATER = 64 * 1024;

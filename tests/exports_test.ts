@@ -112,6 +112,10 @@ const GOLDEN = [
   "STDOUT",
   "createSubprocessExec",
   "createSubprocessShell",
+  // protocols
+  "BaseProtocol",
+  "BufferedProtocol",
+  "Protocol",
   // thread-safe calls
   "RemoteLoop",
   "connectLoop",

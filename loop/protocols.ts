@@ -1,0 +1,143 @@
+/**
+ * asyncio's protocols (`protocols.py`): the callbacks a transport calls on
+ * the object that handles a connection. Subclass `Protocol` (or
+ * `BufferedProtocol`) and override what you need, or pass any object with
+ * those methods: a missing one does nothing, as the base class's.
+ *
+ * @module
+ */
+import type { Transport } from "./transports.ts";
+
+/**
+ * What every protocol may have, as asyncio's `BaseProtocol`: the
+ * connection's start and end, and the write flow control.
+ *
+ * @example
+ * ```ts
+ * import { BaseProtocol } from "@asyncio/deno";
+ * console.log(typeof new BaseProtocol().connectionLost); // function
+ * ```
+ */
+export class BaseProtocol {
+  /**
+   * The connection is made: keep `transport` to write to it.
+   *
+   * @param _transport The connection's transport.
+   */
+  connectionMade(_transport: Transport): void {}
+
+  /**
+   * The connection is lost or closed: `exc` is its error, or `null` for a
+   * regular EOF or a `close()`.
+   *
+   * @param _exc The error, or `null`.
+   */
+  connectionLost(_exc: unknown): void {}
+
+  /** The transport's write buffer went over the high-water mark. */
+  pauseWriting(): void {}
+
+  /** The transport's write buffer is down to the low-water mark again. */
+  resumeWriting(): void {}
+}
+
+/**
+ * A streaming protocol, as asyncio's `Protocol`: `dataReceived` for each
+ * chunk read, `eofReceived` when the peer half-closes.
+ *
+ * @example An echo server's protocol
+ * ```ts
+ * import { Protocol, type Transport } from "@asyncio/deno";
+ * class Echo extends Protocol {
+ *   transport: Transport | null = null;
+ *   override connectionMade(transport: Transport) {
+ *     this.transport = transport;
+ *   }
+ *   override dataReceived(data: Uint8Array) {
+ *     this.transport!.write(data);
+ *   }
+ * }
+ * console.log(new Echo() instanceof Protocol); // true
+ * ```
+ */
+export class Protocol extends BaseProtocol {
+  /**
+   * Bytes came: they are the protocol's to keep (a copy per read).
+   *
+   * @param _data The bytes.
+   */
+  dataReceived(_data: Uint8Array): void {}
+
+  /**
+   * The peer closed its end. Return `true` to keep the transport open (to
+   * write the rest); anything else closes it, as asyncio's.
+   */
+  eofReceived(): boolean | void {}
+}
+
+/**
+ * A protocol that receives into its own buffer, as asyncio's
+ * `BufferedProtocol`: `getBuffer(sizeHint)` gives the buffer, and
+ * `bufferUpdated(nbytes)` says how much of it was filled.
+ *
+ * @example Counting bytes into one fixed buffer
+ * ```ts
+ * import { BufferedProtocol } from "@asyncio/deno";
+ * class Counter extends BufferedProtocol {
+ *   buffer = new Uint8Array(65536);
+ *   total = 0;
+ *   override getBuffer(_sizeHint: number) {
+ *     return this.buffer;
+ *   }
+ *   override bufferUpdated(nbytes: number) {
+ *     this.total += nbytes;
+ *   }
+ * }
+ * console.log(new Counter().total); // 0
+ * ```
+ */
+export class BufferedProtocol extends BaseProtocol {
+  /**
+   * The buffer to receive into (at least one byte; `sizeHint` is how much
+   * is waiting, or -1 if unknown).
+   *
+   * @param _sizeHint How many bytes are to be received.
+   */
+  getBuffer(_sizeHint: number): Uint8Array {
+    return new Uint8Array(0);
+  }
+
+  /**
+   * `nbytes` bytes were written at the start of the last buffer given.
+   *
+   * @param _nbytes How many bytes came.
+   */
+  bufferUpdated(_nbytes: number): void {}
+
+  /** The peer closed its end: as `Protocol.eofReceived`. */
+  eofReceived(): boolean | void {}
+}
+
+/**
+ * Any object a transport can drive: the methods of the classes above, each
+ * optional (a missing one does nothing). With `getBuffer` it is driven as a
+ * `BufferedProtocol`.
+ */
+export interface ProtocolLike {
+  /** As `BaseProtocol.connectionMade`. */
+  connectionMade?(transport: Transport): void;
+  /** As `BaseProtocol.connectionLost`. */
+  connectionLost?(exc: unknown): void;
+  /** As `BaseProtocol.pauseWriting`. */
+  pauseWriting?(): void;
+  /** As `BaseProtocol.resumeWriting`. */
+  resumeWriting?(): void;
+  /** As `Protocol.dataReceived`. */
+  dataReceived?(data: Uint8Array): void;
+  /** As `Protocol.eofReceived`: `true` keeps the transport open. */
+  eofReceived?(): boolean | void;
+  /** As `BufferedProtocol.getBuffer`. */
+  getBuffer?(sizeHint: number): Uint8Array;
+  /** As `BufferedProtocol.bufferUpdated`. */
+  bufferUpdated?(nbytes: number): void;
+}
