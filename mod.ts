@@ -233,3 +233,16 @@ export { Pool } from "./gevent/pool.ts";
 
 // Runner
 export { Runner, type RunnerOptions } from "./runners/runner.ts";
+
+// Executors
+import "./executors/run_in_executor.ts"; // loop.runInExecutor and the default executor
+export type {
+  Executor,
+  ShutdownOptions,
+  WorkerFunction,
+} from "./loop/executor.ts";
+export { toThread, workerFunction } from "./executors/to_thread.ts";
+export {
+  WorkerPoolExecutor,
+  type WorkerPoolExecutorOptions,
+} from "./executors/worker_pool_executor.ts";

@@ -70,6 +70,35 @@ export function networkFactories(api: string): NetworkFactories {
   return network;
 }
 
+/** How `executors/` runs functions off the loop (`loop.runInExecutor`). */
+export interface ExecutorFactories {
+  runInExecutor(
+    loop: object,
+    executor: unknown,
+    fn: unknown,
+    args: unknown[],
+  ): unknown;
+  setDefaultExecutor(loop: object, executor: unknown): void;
+  shutdownDefaultExecutor(loop: object): unknown;
+}
+
+let executors: ExecutorFactories | null = null;
+
+/** `executors/` is loaded: the loop runs functions on Workers with these. */
+export function installExecutors(factories: ExecutorFactories): void {
+  executors = factories;
+}
+
+/** What `executors/` installed; a `RuntimeError` naming `api` if nothing. */
+export function executorFactories(api: string): ExecutorFactories {
+  if (executors === null) {
+    throw new RuntimeError(
+      `${api}: the executors are not loaded; import mod.ts (or executors/run_in_executor.ts) first`,
+    );
+  }
+  return executors;
+}
+
 /**
  * The internal callbacks that only resume a suspended `async` task (settle
  * the promise its `await` waits on). They run the same in any async context,

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { ioInFlight } from "./_io_in_flight.ts";
 import { setImmediate } from "node:timers";
 import { DenoWakeup } from "./_deno_wakeup.ts";
 import { taskResumers } from "./_hooks.ts";
@@ -33,6 +34,8 @@ import {
   type TimerHandle,
 } from "./events.ts";
 
+/** Real time a virtual clock waits for awaited I/O before it jumps. */
+const IO_GRACE_MS = 250;
 /** Callbacks between two looks at the clock for a yield (reading it costs). */
 const YIELD_CHECK_HANDLES = 256;
 
@@ -214,11 +217,26 @@ export class RunLoop {
     return deno.sleep();
   }
 
-  /** With a virtual clock: jump to `when` unless something comes first. */
+  /**
+   * With a virtual clock: jump to `when` unless something comes first (a
+   * callback, or, for up to `IO_GRACE_MS`, the real I/O a task awaits).
+   */
   async #idleVirtual(when: number, delay: number): Promise<void> {
     // Let settled promises from Deno call `callSoon` before time jumps.
     await new Promise((resolve) => setImmediate(resolve));
     if (this.#ready.size > 0 || this.#stopping) return;
+    if (ioInFlight() > 0) {
+      // Real I/O that a task awaits: give it up to IO_GRACE_MS of real time
+      // before time jumps over it (as Trio's autojump threshold).
+      let graceOver = false;
+      const timer = setTimeout(() => {
+        graceOver = true;
+        this.deno.wakeUp();
+      }, IO_GRACE_MS);
+      await this.deno.sleep();
+      clearTimeout(timer);
+      if (!graceOver) return; // it came: the loop runs it, then idles again
+    }
     if (this.#clock.jump!(when)) return;
     this.deno.armTimer(when, delay, this.#clock.now());
     await this.deno.sleep();

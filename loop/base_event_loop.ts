@@ -9,6 +9,7 @@
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 // Types only, erased at run time (see loop/events.ts).
 import type { Awaitable, Future } from "../tasks/future.ts";
+import type { Executor, WorkerFunction } from "./executor.ts";
 import type { ProtocolLike } from "./protocols.ts";
 import type {
   ConnectionOptions,
@@ -20,6 +21,7 @@ import { enterFreshHolder } from "./_adoption.ts";
 import { callHandler, formatContext } from "./_exception_handler.ts";
 import {
   closeHooks,
+  executorFactories,
   kCoroutineFunction,
   networkFactories,
   taskFactories,
@@ -29,7 +31,7 @@ import { SignalHandlers } from "./_signal_handlers.ts";
 import { type SignalName, signalName } from "./signals.ts";
 import { runningLoop, setRunningLoop } from "./_running_loop.ts";
 import { installLoop } from "./_step.ts";
-import { type Clock, MonotonicClock } from "./clock.ts";
+import { type Clock, MonotonicClock, VirtualClock } from "./clock.ts";
 import {
   type AbstractEventLoop,
   type AbstractServer,
@@ -55,12 +57,13 @@ import {
 /** Options for `new EventLoop()`. */
 export interface EventLoopOptions {
   /**
-   * Where the loop reads time: a `VirtualClock` makes timers jump instead of
-   * sleeping, for tests.
+   * Where the loop reads time: a `VirtualClock` (or `"virtual"`, a new one
+   * starting at 0) makes timers jump instead of sleeping, for tests;
+   * `"monotonic"` is the real clock.
    *
    * @default {new MonotonicClock()}
    */
-  clock?: Clock;
+  clock?: Clock | "virtual" | "monotonic";
 }
 
 /**
@@ -114,8 +117,12 @@ export class EventLoop implements AbstractEventLoop {
    * @param options Where the loop reads time.
    */
   constructor(options: EventLoopOptions = {}) {
-    const clock = checkOptions("EventLoop", options, ["clock"]).clock ??
-      new MonotonicClock();
+    const given = checkOptions("EventLoop", options, ["clock"]).clock;
+    const clock = given === "virtual"
+      ? new VirtualClock()
+      : given === undefined || given === "monotonic"
+      ? new MonotonicClock()
+      : given;
     if (typeof clock?.now !== "function") {
       throw new TypeError("EventLoop: options.clock must have a now() method");
     }
@@ -219,6 +226,37 @@ export class EventLoop implements AbstractEventLoop {
   removeSignalHandler(sig: SignalName | number): boolean {
     const name = signalName("removeSignalHandler", sig);
     return this.#signals?.remove(name) ?? false;
+  }
+
+  /**
+   * Run `fn(...args)` on a Worker of `executor`, or of the loop's default
+   * `WorkerPoolExecutor` when `null`, as asyncio's `run_in_executor`: a
+   * Future of its result. `fn` is made by `workerFunction()` (see
+   * `executors/run_in_executor.ts`).
+   */
+  // deno-lint-ignore no-explicit-any
+  runInExecutor<F extends (...args: any[]) => unknown>(
+    executor: Executor | null,
+    fn: WorkerFunction<F>,
+    ...args: Parameters<F>
+  ): Future<Awaited<ReturnType<F>>> {
+    return executorFactories("runInExecutor").runInExecutor(
+      this,
+      executor,
+      fn,
+      args,
+    ) as Future<Awaited<ReturnType<F>>>;
+  }
+
+  /** Make `executor` the default one (`runInExecutor(null, …)`, `toThread`). */
+  setDefaultExecutor(executor: Executor): void {
+    executorFactories("setDefaultExecutor").setDefaultExecutor(this, executor);
+  }
+
+  /** Shut the default executor down: a Future done once its Workers end. */
+  shutdownDefaultExecutor(): Future<void> {
+    return executorFactories("shutdownDefaultExecutor")
+      .shutdownDefaultExecutor(this) as Future<void>;
   }
 
   /** Internal: `callSoon(fn, arg)` without the checks, for futures and tasks. */

@@ -8,6 +8,7 @@
 // its interface names the Future and Task it makes (docs/design.md says why).
 import type { SignalName } from "./signals.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
+import type { Executor, WorkerFunction } from "./executor.ts";
 import type { ProtocolLike } from "./protocols.ts";
 import type {
   ConnectionOptions,
@@ -392,6 +393,17 @@ export interface AbstractEventLoop {
   ): void;
   /** Remove the handler of `sig`; return whether there was one. */
   removeSignalHandler(sig: SignalName | number): boolean;
+  /** Run `fn(...args)` on a Worker of `executor` (`null`: the default). */
+  // deno-lint-ignore no-explicit-any
+  runInExecutor<F extends (...args: any[]) => unknown>(
+    executor: Executor | null,
+    fn: WorkerFunction<F>,
+    ...args: Parameters<F>
+  ): Future<Awaited<ReturnType<F>>>;
+  /** Make `executor` the one `runInExecutor(null, …)` and `toThread` use. */
+  setDefaultExecutor(executor: Executor): void;
+  /** Shut the default executor down and wait for its Workers to end. */
+  shutdownDefaultExecutor(): Future<void>;
   /** Arrange for a callback to be called after `delay` seconds. */
   // deno-lint-ignore no-explicit-any
   callLater<A extends any[]>(

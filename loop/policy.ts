@@ -7,7 +7,7 @@
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { describe } from "../exceptions/describe.ts";
 import { runningLoop } from "./_running_loop.ts";
-import { EventLoop } from "./base_event_loop.ts";
+import { EventLoop, type EventLoopOptions } from "./base_event_loop.ts";
 import type { AbstractEventLoop } from "./events.ts";
 
 let current: AbstractEventLoop | null = null;
@@ -70,7 +70,8 @@ export function setEventLoop(loop: AbstractEventLoop | null): void {
 }
 
 /**
- * Create and return a new event loop.
+ * Create and return a new event loop; `{ clock: "virtual" }` gives it a
+ * virtual clock (timers jump instead of sleeping).
  *
  * @example A loop of one's own
  * ```ts
@@ -81,6 +82,8 @@ export function setEventLoop(loop: AbstractEventLoop | null): void {
  * loop.close();
  * ```
  */
-export function newEventLoop(): AbstractEventLoop {
-  return new EventLoop();
+export function newEventLoop(
+  options: EventLoopOptions = {},
+): AbstractEventLoop {
+  return new EventLoop(options);
 }

@@ -8,6 +8,7 @@ import { RuntimeError } from "../exceptions/builtins.ts";
 import { checkFunction } from "../exceptions/checks.ts";
 import { runningLoop } from "../loop/_running_loop.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
+import type { Clock } from "../loop/clock.ts";
 import { checkMain, Runner } from "./runner.ts";
 
 /** Options for `run()`. */
@@ -23,6 +24,14 @@ export interface RunOptions {
    * coroutine's prefix has used) or a new one.
    */
   loopFactory?: (() => AbstractEventLoop) | null;
+  /**
+   * Run on a new loop with this clock: `"virtual"` (a `VirtualClock` from
+   * 0: timers jump instead of sleeping, so `await sleep(3600)` returns at
+   * once with `loop.time() === 3600`), or a `Clock`. Not with `loopFactory`.
+   *
+   * @default {null}
+   */
+  clock?: Clock | "virtual" | "monotonic" | null;
 }
 
 /**
@@ -78,7 +87,7 @@ export async function run<T>(
       `run: options must be an object, got ${typeof options}`,
     );
   }
-  const { debug = null, loopFactory = null } = options;
+  const { debug = null, loopFactory = null, clock = null } = options;
   if (loopFactory !== null) {
     checkFunction("run", "options.loopFactory", loopFactory);
   }
@@ -86,6 +95,7 @@ export async function run<T>(
   const runner = new Runner({
     debug: debug === null ? null : Boolean(debug),
     loopFactory,
+    clock,
   });
   try {
     return await runner.run(main);

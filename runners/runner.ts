@@ -23,8 +23,9 @@ import { runningLoop } from "../loop/_running_loop.ts";
 import { allTasks } from "../tasks/all_tasks.ts";
 import { LazyCoroutine } from "../tasks/coroutine.ts";
 import { takeRootTaskName } from "../tasks/_task_names.ts";
-import { type EventLoop, kWhenQuiet } from "../loop/base_event_loop.ts";
+import { EventLoop, kWhenQuiet } from "../loop/base_event_loop.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
+import type { Clock } from "../loop/clock.ts";
 import { getEventLoop, newEventLoop, setEventLoop } from "../loop/policy.ts";
 import { creationSite } from "../loop/_creation_site.ts";
 import { exitIfUnhandled, watchSigint } from "./_sigint.ts";
@@ -55,6 +56,14 @@ export interface RunnerOptions {
    * @default {null}
    */
   loopFactory?: (() => AbstractEventLoop) | null;
+  /**
+   * Run on a new loop with this clock: `"virtual"` (a `VirtualClock` from
+   * 0: timers jump instead of sleeping, so `await sleep(3600)` returns at
+   * once with `loop.time() === 3600`), or a `Clock`. Not with `loopFactory`.
+   *
+   * @default {null}
+   */
+  clock?: Clock | "virtual" | "monotonic" | null;
 }
 
 /** The loops that a runner has taken and not closed yet. */
@@ -134,10 +143,10 @@ export class Runner {
    * ```
    */
   constructor(options?: RunnerOptions) {
-    const { debug = null, loopFactory = null } = checkOptions(
+    const { debug = null, loopFactory = null, clock = null } = checkOptions(
       "Runner",
       options,
-      ["debug", "loopFactory"],
+      ["debug", "loopFactory", "clock"],
     );
     if (debug !== null && typeof debug !== "boolean") {
       throw new TypeError(
@@ -151,6 +160,24 @@ export class Runner {
     }
     this.#debug = debug;
     this.#loopFactory = loopFactory;
+    if (clock !== null) {
+      if (loopFactory !== null) {
+        throw new TypeError(
+          "Runner: pass options.loopFactory or options.clock, not both",
+        );
+      }
+      if (
+        clock !== "virtual" && clock !== "monotonic" &&
+        typeof (clock as Clock)?.now !== "function"
+      ) {
+        throw new TypeError(
+          `Runner: options.clock must be "virtual", "monotonic" or a Clock, got ${
+            describe(clock)
+          }`,
+        );
+      }
+      this.#loopFactory = () => new EventLoop({ clock });
+    }
   }
 
   /**

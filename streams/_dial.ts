@@ -11,6 +11,7 @@ import { ValueError } from "../exceptions/builtins.ts";
 import { checkPort } from "../exceptions/checks.ts";
 import { describe } from "../exceptions/describe.ts";
 import { ConnectionAbortedError } from "../exceptions/os_errors.ts";
+import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import { failWith } from "../tasks/future.ts";
@@ -161,9 +162,14 @@ export function* dialed(
   tls: boolean,
 ): CoroutineGenerator<Deno.Conn> {
   const fut = loop.createFuture<Deno.Conn>();
+  ioStarted(); // until connected or failed (see _io_in_flight.ts)
   dial().then(
-    (conn) => settleConnect(fut, conn),
+    (conn) => {
+      ioEnded();
+      settleConnect(fut, conn);
+    },
     (error) => {
+      ioEnded();
       if (fut.done()) return;
       try {
         failWith(fut, toPythonError(error, tls));

@@ -73,6 +73,7 @@
  *
  * @module
  */
+import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { TransportProtocol } from "./_protocol.ts";
 
@@ -115,6 +116,8 @@ export class ReadPump {
   readonly #protocol: TransportProtocol;
   readonly #host: ReadPumpHost;
   #state: State = IDLE;
+  /** Whether the pending read counts as I/O in flight (`#awaitedRead`). */
+  #counted = false;
   /** What the pump reads into; it grows after full reads. */
   #buf = new Uint8Array(FIRST_READ_SIZE);
   #endSignal: PromiseWithResolvers<void> | null = null;
@@ -192,8 +195,20 @@ export class ReadPump {
     if (pump.#protocol.readsAhead()) pump.#readAhead();
   }
 
+  /**
+   * Count a read a reader awaits as I/O in flight (`_io_in_flight.ts`),
+   * once, from its start to its settling, whatever the state is then.
+   */
+  #awaitedRead(pending: boolean): void {
+    if (pending === this.#counted) return;
+    this.#counted = pending;
+    if (pending) ioStarted();
+    else ioEnded();
+  }
+
   #read(demanded: boolean): void {
     this.#state = demanded ? DEMANDED : READING;
+    if (demanded) this.#awaitedRead(true);
     let read: Promise<number | null>;
     try {
       read = this.#host.conn.read(this.#buf);
@@ -205,6 +220,7 @@ export class ReadPump {
 
   #onRead = (n: number | null): void => {
     const demanded = this.#state === DEMANDED;
+    this.#awaitedRead(false);
     this.#state = IDLE;
     // Closing: as asyncio removes the reader, later data is dropped.
     if (this.#host.isClosing()) return this.end();
@@ -231,6 +247,7 @@ export class ReadPump {
   };
 
   #onReadError = (error: unknown): void => {
+    this.#awaitedRead(false);
     this.#state = IDLE;
     this.#failed(error);
   };

@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { ValueError } from "../exceptions/builtins.ts";
 import { schedule } from "../tasks/future.ts";
@@ -150,6 +151,7 @@ export class WriteLoop {
     }
     this.#inFlight = data;
     this.#sent = 0;
+    ioStarted(); // until the chunk is sent (see _io_in_flight.ts)
     this.#sendRest();
   }
 
@@ -173,6 +175,7 @@ export class WriteLoop {
     const lost = this.#host.lost;
     if (this.#sent < data.length && !lost) return this.#sendRest();
     this.#inFlight = null;
+    ioEnded();
     if (lost) { // aborted meanwhile
       this.#stopped();
       return this.#host.writeEnded();
@@ -186,6 +189,7 @@ export class WriteLoop {
   };
 
   #onError = (error: unknown): void => {
+    if (this.#inFlight !== null) ioEnded();
     this.#inFlight = null;
     this.#stopped();
     if (!this.#host.lost) {

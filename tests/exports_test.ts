@@ -126,6 +126,10 @@ const GOLDEN = [
   "Pool",
   "joinall",
   "spawn",
+  // executors
+  "WorkerPoolExecutor",
+  "toThread",
+  "workerFunction",
 ].sort();
 
 Deno.test("mod.ts exports exactly the golden list of public names", async () => {

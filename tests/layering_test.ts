@@ -36,6 +36,7 @@ const FLOORS: Record<string, readonly string[]> = {
   gevent: ["sync", "tasks", "loop", "exceptions"],
   subprocess: ["streams", "tasks", "loop", "exceptions"],
   workers: ["tasks", "loop", "exceptions"],
+  executors: ["workers", "tasks", "loop", "exceptions"],
 };
 
 /**
@@ -48,6 +49,7 @@ const TYPES_UP = new Set([
   "loop/events.ts -> tasks/task.ts",
   "loop/base_event_loop.ts -> tasks/future.ts",
   "loop/base_event_loop.ts -> tasks/task.ts",
+  "loop/executor.ts -> tasks/future.ts",
 ]);
 
 /** The files that may touch `Deno`, and the folders that own the platform. */
