@@ -190,19 +190,25 @@ export { StreamReader } from "./streams/stream_reader.ts";
 export { type StartTlsOptions, StreamWriter } from "./streams/stream_writer.ts";
 export type {
   ConnectionOptions,
+  DatagramEndpointOptions,
+  DatagramTransport,
   ServerOptions,
   SslClientOptions,
   SslServerOptions,
   Transport,
+  UnixServerOptions,
 } from "./loop/transports.ts";
 export {
   BaseProtocol,
   BufferedProtocol,
+  DatagramProtocol,
+  type DatagramProtocolLike,
   Protocol,
   type ProtocolLike,
 } from "./loop/protocols.ts";
 export type { AbstractServer } from "./loop/events.ts";
-// Installs loop.createConnection / loop.createServer (the protocol layer).
+// Installs loop.createConnection / loop.createServer / loop.createDatagramEndpoint
+// (the protocol layer).
 import "./streams/create_connection.ts";
 
 // Subprocesses

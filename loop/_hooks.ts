@@ -51,6 +51,23 @@ export interface NetworkFactories {
     port: unknown,
     options: unknown,
   ): unknown;
+  createDatagramEndpoint(
+    loop: object,
+    factory: unknown,
+    options: unknown,
+  ): unknown;
+  createUnixConnection(
+    loop: object,
+    factory: unknown,
+    path: unknown,
+    options: unknown,
+  ): unknown;
+  createUnixServer(
+    loop: object,
+    factory: unknown,
+    path: unknown,
+    options: unknown,
+  ): unknown;
 }
 
 let network: NetworkFactories | null = null;

@@ -10,11 +10,14 @@ import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 // Types only, erased at run time (see loop/events.ts).
 import type { Awaitable, Future } from "../tasks/future.ts";
 import type { Executor, WorkerFunction } from "./executor.ts";
-import type { ProtocolLike } from "./protocols.ts";
+import type { DatagramProtocolLike, ProtocolLike } from "./protocols.ts";
 import type {
   ConnectionOptions,
+  DatagramEndpointOptions,
+  DatagramTransport,
   ServerOptions,
   Transport,
+  UnixServerOptions,
 } from "./transports.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
 import { enterFreshHolder } from "./_adoption.ts";
@@ -394,6 +397,60 @@ export class EventLoop implements AbstractEventLoop {
       port,
       options,
     ) as Awaitable<AbstractServer>;
+  }
+
+  /**
+   * Connect to the Unix socket `path` and drive the protocol
+   * `protocolFactory` makes, as asyncio's `create_unix_connection` (see
+   * `streams/create_unix_connection.ts`).
+   */
+  createUnixConnection<P extends ProtocolLike>(
+    protocolFactory: () => P,
+    path: string,
+    options: Record<string, never> = {},
+  ): Awaitable<[Transport, P]> {
+    this.#checkClosed();
+    return networkFactories("createUnixConnection").createUnixConnection(
+      this,
+      protocolFactory,
+      path,
+      options,
+    ) as Awaitable<[Transport, P]>;
+  }
+
+  /**
+   * Listen on the Unix socket `path`, a protocol from `protocolFactory` per
+   * client, as asyncio's `create_unix_server`: the `Server`.
+   */
+  createUnixServer(
+    protocolFactory: () => ProtocolLike,
+    path: string,
+    options: UnixServerOptions = {},
+  ): Awaitable<AbstractServer> {
+    this.#checkClosed();
+    return networkFactories("createUnixServer").createUnixServer(
+      this,
+      protocolFactory,
+      path,
+      options,
+    ) as Awaitable<AbstractServer>;
+  }
+
+  /**
+   * Open a UDP endpoint and drive the protocol `protocolFactory` makes, as
+   * asyncio's `create_datagram_endpoint`: `[transport, protocol]` once
+   * `connectionMade` has run (see `streams/create_datagram_endpoint.ts`).
+   */
+  createDatagramEndpoint<P extends DatagramProtocolLike>(
+    protocolFactory: () => P,
+    options: DatagramEndpointOptions = {},
+  ): Awaitable<[DatagramTransport, P]> {
+    this.#checkClosed();
+    return networkFactories("createDatagramEndpoint").createDatagramEndpoint(
+      this,
+      protocolFactory,
+      options,
+    ) as Awaitable<[DatagramTransport, P]>;
   }
 
   /** Set the factory `createTask` uses; `null` restores the default. */

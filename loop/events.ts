@@ -9,11 +9,14 @@
 import type { SignalName } from "./signals.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import type { Executor, WorkerFunction } from "./executor.ts";
-import type { ProtocolLike } from "./protocols.ts";
+import type { DatagramProtocolLike, ProtocolLike } from "./protocols.ts";
 import type {
   ConnectionOptions,
+  DatagramEndpointOptions,
+  DatagramTransport,
   ServerOptions,
   Transport,
+  UnixServerOptions,
 } from "./transports.ts";
 import type { Task, TaskCoroutine } from "../tasks/task.ts";
 import { checkFunction, checkSeconds } from "../exceptions/checks.ts";
@@ -456,4 +459,24 @@ export interface AbstractEventLoop {
     port: number,
     options?: ServerOptions,
   ): Awaitable<AbstractServer>;
+  /** Connect a protocol to the Unix socket `path`: `[transport, protocol]`. */
+  createUnixConnection<P extends ProtocolLike>(
+    protocolFactory: () => P,
+    path: string,
+    options?: Record<string, never>,
+  ): Awaitable<[Transport, P]>;
+  /** Serve a new protocol for each client on the Unix socket `path`. */
+  createUnixServer(
+    protocolFactory: () => ProtocolLike,
+    path: string,
+    options?: UnixServerOptions,
+  ): Awaitable<AbstractServer>;
+  /**
+   * Open a UDP endpoint driven by a protocol: `[transport, protocol]`
+   * (Deno 2.9 needs `--unstable-net`).
+   */
+  createDatagramEndpoint<P extends DatagramProtocolLike>(
+    protocolFactory: () => P,
+    options?: DatagramEndpointOptions,
+  ): Awaitable<[DatagramTransport, P]>;
 }

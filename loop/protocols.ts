@@ -1,12 +1,13 @@
 /**
  * asyncio's protocols (`protocols.py`): the callbacks a transport calls on
  * the object that handles a connection. Subclass `Protocol` (or
- * `BufferedProtocol`) and override what you need, or pass any object with
+ * `BufferedProtocol`; `DatagramProtocol` for UDP) and override what you
+ * need, or pass any object with
  * those methods: a missing one does nothing, as the base class's.
  *
  * @module
  */
-import type { Transport } from "./transports.ts";
+import type { DatagramTransport, Transport } from "./transports.ts";
 
 /**
  * What every protocol may have, as asyncio's `BaseProtocol`: the
@@ -22,9 +23,10 @@ export class BaseProtocol {
   /**
    * The connection is made: keep `transport` to write to it.
    *
-   * @param _transport The connection's transport.
+   * @param _transport The connection's transport (a `DatagramTransport`
+   * for a `DatagramProtocol`).
    */
-  connectionMade(_transport: Transport): void {}
+  connectionMade(_transport: Transport | DatagramTransport): void {}
 
   /**
    * The connection is lost or closed: `exc` is its error, or `null` for a
@@ -140,4 +142,69 @@ export interface ProtocolLike {
   getBuffer?(sizeHint: number): Uint8Array;
   /** As `BufferedProtocol.bufferUpdated`. */
   bufferUpdated?(nbytes: number): void;
+}
+
+/**
+ * A datagram (UDP) protocol, as asyncio's `DatagramProtocol`, for
+ * `loop.createDatagramEndpoint`: `datagramReceived` for each datagram,
+ * `errorReceived` for an `OSError` of a send or a receive (the endpoint
+ * stays open).
+ *
+ * @example The asyncio docs' UDP echo server protocol
+ * ```ts
+ * import { DatagramProtocol, type DatagramTransport } from "@asyncio/deno";
+ * class EchoServerProtocol extends DatagramProtocol {
+ *   transport: DatagramTransport | null = null;
+ *   override connectionMade(transport: DatagramTransport) {
+ *     this.transport = transport;
+ *   }
+ *   override datagramReceived(data: Uint8Array, addr: [string, number]) {
+ *     this.transport!.sendto(data, addr);
+ *   }
+ * }
+ * console.log(new EchoServerProtocol() instanceof DatagramProtocol); // true
+ * ```
+ */
+export class DatagramProtocol extends BaseProtocol {
+  /**
+   * The endpoint is ready: keep `transport` to send with it.
+   *
+   * @param _transport The endpoint's transport.
+   */
+  override connectionMade(_transport: DatagramTransport): void {}
+
+  /**
+   * A datagram came: the bytes are the protocol's to keep.
+   *
+   * @param _data The datagram's bytes (empty for a zero-length datagram).
+   * @param _addr The sender, `[host, port]`.
+   */
+  datagramReceived(_data: Uint8Array, _addr: [string, number]): void {}
+
+  /**
+   * A send or a receive failed with an `OSError` (a `ConnectionRefusedError`,
+   * a datagram too long…); the endpoint stays open.
+   *
+   * @param _exc The error.
+   */
+  errorReceived(_exc: Error): void {}
+}
+
+/**
+ * Any object a datagram transport can drive: the methods of
+ * `DatagramProtocol`, each optional (a missing one does nothing).
+ */
+export interface DatagramProtocolLike {
+  /** As `DatagramProtocol.connectionMade`. */
+  connectionMade?(transport: DatagramTransport): void;
+  /** As `BaseProtocol.connectionLost`: `null` after `close()`. */
+  connectionLost?(exc: unknown): void;
+  /** As `BaseProtocol.pauseWriting`. */
+  pauseWriting?(): void;
+  /** As `BaseProtocol.resumeWriting`. */
+  resumeWriting?(): void;
+  /** As `DatagramProtocol.datagramReceived`. */
+  datagramReceived?(data: Uint8Array, addr: [string, number]): void;
+  /** As `DatagramProtocol.errorReceived`. */
+  errorReceived?(exc: Error): void;
 }

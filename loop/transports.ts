@@ -69,6 +69,84 @@ export interface Transport {
 }
 
 /**
+ * A datagram (UDP) transport, as `asyncio.DatagramTransport`: what
+ * `loop.createDatagramEndpoint` returns and its protocol's `connectionMade`
+ * gets. Each `sendto` is one datagram; nothing waits.
+ */
+export interface DatagramTransport {
+  /**
+   * Send `data` as one datagram to `addr`, or, when `addr` is omitted (or
+   * `null`), to the endpoint's `remoteAddr`. With a `remoteAddr`, another
+   * `addr` is a `ValueError`, as asyncio's. An empty `data` sends a
+   * zero-length datagram (as Python 3.13). A failed send is reported to
+   * the protocol's `errorReceived`; after `close()` nothing is sent.
+   *
+   * @param data The datagram's bytes.
+   * @param addr Where to send it, `[host, port]`.
+   */
+  sendto(data: Uint8Array, addr?: [string, number] | null): void;
+  /**
+   * Close the endpoint once the datagrams in flight are sent; the
+   * protocol's `connectionLost(null)` comes on a later loop iteration.
+   */
+  close(): void;
+  /** Close at once, dropping what is not sent yet; `connectionLost(null)`. */
+  abort(): void;
+  /** Return `true` if the transport is closing or closed. */
+  isClosing(): boolean;
+  /**
+   * Return the number of bytes in flight (each datagram counts 8 bytes more
+   * for its header, as Python 3.13's).
+   */
+  getWriteBufferSize(): number;
+  /**
+   * Return optional transport information: `"sockname"`, the local
+   * `[host, port]`, and `"peername"`, the `remoteAddr` (resolved), or
+   * `null` without one.
+   *
+   * @param name What to return.
+   * @param defaultValue What to return when there is no such information.
+   */
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+}
+
+/** The options of `loop.createDatagramEndpoint`, asyncio's keywords. */
+export interface DatagramEndpointOptions {
+  /**
+   * The local `[host, port]` to bind (port 0 for any free one). Without it
+   * the endpoint binds port 0 on `127.0.0.1` (`::1`) if `remoteAddr` is a
+   * loopback address, else on `0.0.0.0` (`::`).
+   *
+   * @default {null}
+   */
+  localAddr?: [string, number] | null;
+  /**
+   * The peer `[host, port]`: `sendto` without an address sends there, and
+   * datagrams from any other address are dropped (Deno cannot `connect()`
+   * a UDP socket, so the transport filters them).
+   *
+   * @default {null}
+   */
+  remoteAddr?: [string, number] | null;
+  /**
+   * Let several sockets bind the same address (Deno's `reuseAddress`:
+   * `SO_REUSEADDR` and `SO_REUSEPORT`).
+   *
+   * @default {false}
+   */
+  reusePort?: boolean | null;
+  /**
+   * Allow sending to broadcast addresses. Deno's UDP sockets always may
+   * (`SO_BROADCAST` is set), so this only keeps asyncio's other effect:
+   * with it, datagrams from other addresses than `remoteAddr` are not
+   * dropped.
+   *
+   * @default {false}
+   */
+  allowBroadcast?: boolean | null;
+}
+
+/**
  * The TLS settings of a client, what `ssl` may be besides `true` (Deno's
  * counterpart of an `ssl.SSLContext`): the peer's certificate is always
  * verified, against the system's roots and these.
@@ -168,6 +246,25 @@ export interface ServerOptions {
    * @default {30}
    */
   sslShutdownTimeout?: number | null;
+  /**
+   * Start accepting connections at once.
+   *
+   * @default {true}
+   */
+  startServing?: boolean;
+}
+
+/**
+ * Options of `loop.createUnixServer`: asyncio's `create_unix_server`
+ * keywords that Deno can honour (no TLS over a Unix socket).
+ */
+export interface UnixServerOptions {
+  /**
+   * The listen backlog. Accepted for compatibility: Deno does not expose it.
+   *
+   * @default {100}
+   */
+  backlog?: number;
   /**
    * Start accepting connections at once.
    *

@@ -1,20 +1,23 @@
 /**
  * `createConnection()` and `createServer()`: asyncio's protocol layer over
  * TCP (`loop.create_connection`, `loop.create_server`), on the same socket
- * transport as the streams.
+ * transport as the streams; this module also installs the Unix socket
+ * variants (`create_unix_connection.ts`) and the UDP endpoint
+ * (`loop.create_datagram_endpoint`, `create_datagram_endpoint.ts`).
  *
  * @module
  */
 import { checkFunction, checkOptions } from "../exceptions/checks.ts";
-import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { installNetwork } from "../loop/_hooks.ts";
-import type { ProtocolLike } from "../loop/protocols.ts";
+import type { DatagramProtocolLike, ProtocolLike } from "../loop/protocols.ts";
 import type {
   ConnectionOptions,
+  DatagramEndpointOptions,
   ServerOptions,
   Transport,
+  UnixServerOptions,
 } from "../loop/transports.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
@@ -22,8 +25,14 @@ import { Op } from "../tasks/_op.ts";
 import { dialed, tcpDialer } from "./_dial.ts";
 import { SocketTransport } from "./_socket_transport.ts";
 import { UserProtocol } from "./_user_protocol.ts";
+import { createDatagramEndpoint } from "./create_datagram_endpoint.ts";
+import {
+  createUnixConnection,
+  createUnixServer,
+} from "./create_unix_connection.ts";
 import type { Server } from "./server.ts";
 import { listen } from "./start_server.ts";
+import { makeProtocol } from "./_make_protocol.ts";
 
 const CONNECTION_OPTIONS = [
   "ssl",
@@ -109,16 +118,6 @@ function* connect<P extends ProtocolLike>(
   return [transport, user];
 }
 
-function makeProtocol<P extends ProtocolLike>(factory: () => P): P {
-  const protocol = factory();
-  if (protocol === null || typeof protocol !== "object") {
-    throw new TypeError(
-      `protocolFactory must return a protocol, got ${describe(protocol)}`,
-    );
-  }
-  return protocol;
-}
-
 /**
  * Listen on `host:port` and drive a new protocol from `protocolFactory`
  * for each client, as asyncio's `loop.create_server`: return the `Server`
@@ -187,5 +186,25 @@ installNetwork({
       host as string | null,
       port as number,
       options as ServerOptions,
+    ),
+  createDatagramEndpoint: (loop, factory, options) =>
+    createDatagramEndpoint(
+      loop as AbstractEventLoop,
+      factory as () => DatagramProtocolLike,
+      options as DatagramEndpointOptions,
+    ),
+  createUnixConnection: (loop, factory, path, options) =>
+    createUnixConnection(
+      loop as AbstractEventLoop,
+      factory as () => ProtocolLike,
+      path as string,
+      options as Record<string, never>,
+    ),
+  createUnixServer: (loop, factory, path, options) =>
+    createUnixServer(
+      loop as AbstractEventLoop,
+      factory as () => ProtocolLike,
+      path as string,
+      options as UnixServerOptions,
     ),
 });

@@ -18,6 +18,7 @@ import { checkBacklog } from "./_checks.ts";
 import { checkLimit, checkOptions, checkPath } from "../exceptions/checks.ts";
 import { unixBindError } from "./_os_errors.ts";
 import { Server } from "./server.ts";
+import type { TransportProtocol } from "./_protocol.ts";
 import { DEFAULT_LIMIT } from "./stream_reader.ts";
 
 /** Options for `startUnixServer()`. */
@@ -106,18 +107,27 @@ export function startUnixServer(
   const limit = checkLimit("startUnixServer", options.limit ?? DEFAULT_LIMIT);
   checkBacklog("startUnixServer", options.backlog);
   return new Op(
-    listenUnix(getEventLoop(), clientConnected, path, limit, options),
+    listenUnix(
+      getEventLoop(),
+      streamProtocols(getEventLoop(), clientConnected, limit),
+      path,
+      options,
+    ),
     "startUnixServer",
   );
 }
 
+/**
+ * Listen on the Unix socket `path`, making each client's protocol with
+ * `makeProtocol` (`startUnixServer`'s streams, `loop.createUnixServer`'s
+ * user protocols).
+ */
 // deno-lint-ignore require-yield
-function* listenUnix(
+export function* listenUnix(
   loop: AbstractEventLoop,
-  clientConnected: ClientConnectedCallback,
+  makeProtocol: () => TransportProtocol,
   path: string,
-  limit: number,
-  options: StartUnixServerOptions,
+  options: { startServing?: boolean },
 ): CoroutineGenerator<Server> {
   let listener: Deno.Listener;
   try {
@@ -126,11 +136,7 @@ function* listenUnix(
   } catch (error) {
     throw unixBindError(error, path);
   }
-  const server = new Server(
-    loop,
-    [listener],
-    streamProtocols(loop, clientConnected, limit),
-  );
+  const server = new Server(loop, [listener], makeProtocol);
   if (options.startServing !== false) server.startServingNow();
   return server;
 }

@@ -115,6 +115,7 @@ const GOLDEN = [
   // protocols
   "BaseProtocol",
   "BufferedProtocol",
+  "DatagramProtocol",
   "Protocol",
   // thread-safe calls
   "RemoteLoop",

@@ -1,5 +1,6 @@
 /**
- * Unix socket streams: `startUnixServer` and `openUnixConnection`.
+ * Unix sockets: the streams (`startUnixServer`, `openUnixConnection`) and
+ * the protocols (`loop.createUnixServer`, `loop.createUnixConnection`).
  *
  * The socket file lives in `./.test-sockets/` (made and removed here), so
  * the run needs, besides the TCP flags:
@@ -20,6 +21,7 @@ import {
   startUnixServer,
   type StreamReader,
   type StreamWriter,
+  type Transport,
   ValueError,
 } from "../../mod.ts";
 import { dec, enc, shutdown } from "./_helpers.ts";
@@ -256,5 +258,100 @@ Deno.test("openUnixConnection()/startUnixServer() check their arguments", () => 
   assert.throws(() => loose(startUnixServer)(cb, PATH, { start_serving: 1 }), {
     name: "TypeError",
     message: 'startUnixServer: unknown option "start_serving"',
+  });
+});
+
+// loop.create_unix_server(EchoProtocol, path) and
+// loop.create_unix_connection(ClientProtocol, path): the protocol layer
+Deno.test("loop.createUnixServer()/createUnixConnection(): protocols echo over a Unix socket; EOF and connectionLost arrive in order", async () => {
+  await withSocketDir(async () => {
+    const loop = getRunningLoop();
+    const events: string[] = [];
+    const server = await loop.createUnixServer(() => {
+      let transport: Transport;
+      return {
+        connectionMade(t: Transport) {
+          transport = t;
+          events.push(`server: connection on ${t.getExtraInfo("sockname")}`);
+        },
+        dataReceived(data: Uint8Array) {
+          transport.write(enc(dec(data).toUpperCase()));
+        },
+        eofReceived() {
+          events.push("server: eof");
+          return false; // close, as asyncio does
+        },
+        connectionLost(exc: Error | null) {
+          events.push(`server: lost ${exc}`);
+        },
+      };
+    }, PATH);
+    assert.equal(server.sockets[0].getsockname(), ABSOLUTE);
+    const lost = loop.createFuture<void>();
+    const [transport] = await loop.createUnixConnection(() => ({
+      connectionMade(t: Transport) {
+        events.push(`client: connected to ${t.getExtraInfo("peername")}`);
+        t.write(enc("hello"));
+      },
+      dataReceived(data: Uint8Array) {
+        events.push(`client: ${dec(data)}`);
+        transport.writeEof();
+      },
+      eofReceived() {
+        events.push("client: eof");
+      },
+      connectionLost(exc: Error | null) {
+        events.push(`client: lost ${exc}`);
+        lost.setResult();
+      },
+    }), PATH);
+    await lost;
+    server.close();
+    await server.waitClosed();
+    // Which side learns of the connection first is the platform's: CPython
+    // prints the same lines, its client's first.
+    const [first, second, ...rest] = events;
+    assert.deepEqual([first, second].sort(), [
+      `client: connected to ${ABSOLUTE}`,
+      `server: connection on ${ABSOLUTE}`,
+    ]);
+    assert.deepEqual(rest, [
+      "client: HELLO",
+      "server: eof",
+      "server: lost null",
+      "client: eof",
+      "client: lost null",
+    ]);
+  });
+});
+
+Deno.test("loop.createUnixConnection() where no socket is raises FileNotFoundError; bad arguments are named", async () => {
+  await withSocketDir(async () => {
+    const loop = getRunningLoop();
+    await assert.rejects(
+      async () => await loop.createUnixConnection(() => ({}), PATH),
+      FileNotFoundError,
+    );
+    // deno-lint-ignore no-explicit-any
+    const loose = loop as any;
+    assert.throws(() => loose.createUnixConnection(() => ({}), ""), {
+      name: "ValueError",
+      message: "createUnixConnection: path must not be empty",
+    });
+    assert.throws(() => loose.createUnixServer(null, PATH), {
+      name: "TypeError",
+      message: /^createUnixServer: protocolFactory must be a function/,
+    });
+    assert.throws(
+      () => loose.createUnixConnection(() => ({}), PATH, { ssl: {} }),
+      {
+        name: "TypeError",
+        message: 'createUnixConnection: unknown option "ssl"',
+      },
+    );
+    assert.throws(() => loose.createUnixServer(() => ({}), PATH, { ssl: {} }), {
+      name: "TypeError",
+      message: 'createUnixServer: unknown option "ssl"',
+    });
   });
 });
