@@ -20,6 +20,18 @@ interface Installed {
   listener: () => void;
 }
 
+/** How many loops have a handler for each signal. */
+const handled = new Map<Deno.Signal, number>();
+
+/**
+ * Whether a loop has a handler for `sig`: then `run()`'s own Ctrl-C
+ * handling stands aside, as CPython's does once `loop.add_signal_handler`
+ * replaces its SIGINT handler.
+ */
+export function loopHandles(sig: Deno.Signal): boolean {
+  return (handled.get(sig) ?? 0) > 0;
+}
+
 /** The signal handlers of one loop (see the module's header). */
 export class SignalHandlers {
   readonly #installed = new Map<Deno.Signal, Installed>();
@@ -42,6 +54,7 @@ export class SignalHandlers {
     }
     this.remove(sig);
     this.#installed.set(sig, { handle, listener });
+    handled.set(sig, (handled.get(sig) ?? 0) + 1);
   }
 
   /** Remove the handler of `sig`; return whether there was one. */
@@ -49,6 +62,7 @@ export class SignalHandlers {
     const installed = this.#installed.get(sig);
     if (installed === undefined) return false;
     this.#installed.delete(sig);
+    handled.set(sig, handled.get(sig)! - 1);
     Deno.removeSignalListener(sig, installed.listener);
     return true;
   }

@@ -5,10 +5,13 @@
  * cleans up, stops the loop at once, as Python's second `KeyboardInterrupt`
  * breaks out of it: `run()` then cancels every task (main too) and rejects.
  * From then on SIGINT has its default action: a third ends the process.
+ * While a loop has its own SIGINT handler (`loop.addSignalHandler`), that
+ * handler alone runs, as in CPython.
  *
  * @module
  */
 import type { KeyboardInterrupt } from "../exceptions/builtins.ts";
+import { loopHandles } from "../loop/_signal_handlers.ts";
 
 /** What `run()` needs of its main task. */
 interface MainTask {
@@ -52,6 +55,7 @@ export function watchSigint(
     Deno.removeSignalListener("SIGINT", onSigint);
   };
   const onSigint = () => {
+    if (loopHandles("SIGINT")) return; // the program's own handler has it
     interrupts++;
     if (interrupts === 1 && !main.done()) {
       main.cancel();

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { CancelledError, createTask, run, sleep } from "../../mod.ts";
+import {
+  CancelledError,
+  createTask,
+  getRunningLoop,
+  run,
+  sleep,
+} from "../../mod.ts";
 
 const scenario = Deno.args[0];
 
@@ -43,7 +49,24 @@ async function main(): Promise<string> {
   }
 }
 
-if (scenario === "catches") {
+/** The program handles SIGINT itself: its handler alone runs, twice. */
+async function ownHandler(): Promise<string> {
+  const loop = getRunningLoop();
+  const interrupted = loop.createFuture<void>();
+  let count = 0;
+  loop.addSignalHandler("SIGINT", () => {
+    console.log(`handler ran: ${++count}`);
+    if (count === 2) interrupted.setResult();
+  });
+  console.log("ready");
+  await interrupted;
+  loop.removeSignalHandler("SIGINT");
+  return "main ended by its own handler";
+}
+
+if (scenario === "own-handler") {
+  console.log(`run() returned: ${await run(ownHandler)}`);
+} else if (scenario === "catches") {
   try {
     await run(main());
   } catch (error) {

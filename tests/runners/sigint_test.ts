@@ -34,6 +34,20 @@ Deno.test("the first Ctrl-C cancels main: finally blocks run, then KeyboardInter
   assert.match(stderr, /\[cause\]: CancelledError/);
 });
 
+// loop.add_signal_handler(signal.SIGINT, cb) in main: cb runs, main goes on
+Deno.test("a program's own loop.addSignalHandler('SIGINT') takes Ctrl-C: main is not cancelled, as in CPython", async () => {
+  const { status, stdout } = await interrupt("own-handler", [
+    /^handler ran: 1$/,
+  ]);
+  assert.deepEqual(stdout, [
+    "ready",
+    "handler ran: 1",
+    "handler ran: 2",
+    "run() returned: main ended by its own handler",
+  ]);
+  assert.equal(status.code, 0);
+});
+
 Deno.test("a main that catches the cancellation returns, and run() returns its result (exit 0)", async () => {
   const { status, stdout } = await interrupt("returns");
   assert.deepEqual(stdout, [
