@@ -42,6 +42,9 @@ export { EventLoop, type EventLoopOptions } from "./loop/base_event_loop.ts";
 export { type Clock, MonotonicClock, VirtualClock } from "./loop/clock.ts";
 export type { SignalName } from "./loop/signals.ts";
 
+// log
+export { logger } from "./loop/log.ts";
+
 // runners
 export { run, type RunOptions } from "./runners/run.ts";
 

@@ -19,7 +19,8 @@
  * first thing in the process, so its figure is clean; the baseline's is taken
  * right after, in the same process, so it is only indicative (a fresh process
  * per benchmark would need `--allow-run`, and a Worker `--allow-read`). Run
- * it with `deno run bench/run.ts`.
+ * it with `deno run bench/run.ts`; `deno run bench/run.ts --debug` runs the
+ * loop's side in debug mode, to see what debug mode costs.
  *
  * @module
  */
@@ -36,6 +37,8 @@ import { median, table as renderTable } from "./_report.ts";
 
 const REPS = 5;
 const MiB = 1024 * 1024;
+/** `--debug`: the loop's side runs in debug mode (its cost; up to 3x is fair). */
+const DEBUG = Deno.args.includes("--debug");
 
 /** Warm up once, then time `REPS` runs; each returns its own measure. */
 async function repeat(fn: () => Promise<number> | number): Promise<number> {
@@ -52,6 +55,7 @@ function noop(): void {}
 
 async function callSoonLoop(): Promise<number> {
   const loop = new EventLoop();
+  loop.setDebug(DEBUG);
   const t0 = performance.now();
   for (let i = 0; i < CALLS; i++) loop.callSoon(noop);
   loop.callSoon(() => loop.stop());
@@ -81,7 +85,7 @@ async function tasksLoop(): Promise<number> {
     const t0 = performance.now();
     for (let i = 0; i < TASKS; i++) await createTask(nothing());
     return (performance.now() - t0) * 1e6 / TASKS;
-  });
+  }, { debug: DEBUG });
 }
 
 async function tasksRaw(): Promise<number> {
@@ -123,7 +127,7 @@ async function pingPongLoop(): Promise<number> {
     await ta;
     await tb;
     return (performance.now() - t0) * 1e6 / SWITCHES;
-  });
+  }, { debug: DEBUG });
 }
 
 async function rawPlayer(
@@ -173,7 +177,7 @@ async function sleepersLoop(): Promise<[number, number]> {
     sampleRss();
     for (const task of tasks) await task;
     sampleRss();
-  });
+  }, { debug: DEBUG });
   const ms = performance.now() - t0;
   sampleRss();
   return [ms, peakRss];
@@ -245,7 +249,9 @@ export async function main(): Promise<void> {
   const start = performance.now();
   const rssAtStart = Deno.memoryUsage().rss;
   console.log(
-    `asyncio for Deno benchmarks: ${REPS} runs after one warm-up, medians (Deno ${Deno.version.deno}, V8 ${Deno.version.v8})`,
+    `asyncio for Deno benchmarks${
+      DEBUG ? " in debug mode" : ""
+    }: ${REPS} runs after one warm-up, medians (Deno ${Deno.version.deno}, V8 ${Deno.version.v8})`,
   );
   const [sleepMs, sleepRss] = await repeatSleepers(sleepersLoop);
   const [rawSleepMs, rawSleepRss] = await repeatSleepers(sleepersRaw);

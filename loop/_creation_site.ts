@@ -20,9 +20,8 @@
 const sites = new WeakMap<object, string>();
 
 /** The folders of the module's own code, whose frames a site leaves out. */
-const INTERNAL = ["loop/", "tasks/", "sync/", "streams/"].map((dir) =>
-  new URL(`../${dir}`, import.meta.url).href
-);
+const INTERNAL = ["loop/", "tasks/", "sync/", "streams/", "runners/", "gevent/"]
+  .map((dir) => new URL(`../${dir}`, import.meta.url).href);
 
 /** Frames kept in a site, after the internal ones. */
 const DEPTH = 10;

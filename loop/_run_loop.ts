@@ -17,8 +17,11 @@
  *
  * @module
  */
-import { ioInFlight } from "./_io_in_flight.ts";
 import { setImmediate } from "node:timers";
+import { ioInFlight } from "./_io_in_flight.ts";
+import { logger } from "./log.ts";
+import { debugFromEnv } from "./_debug_env.ts";
+import { slowCallbackMessage } from "./_slow_callback.ts";
 import { DenoWakeup } from "./_deno_wakeup.ts";
 import { taskResumers } from "./_hooks.ts";
 import { madePromise, newPromise } from "./_new_promise.ts";
@@ -64,7 +67,7 @@ export class RunLoop {
   #immediateArmed = false;
   #handlesSinceCheck = 0;
   /** Debug mode: slow callbacks and steps are logged. */
-  debug = false;
+  debug: boolean = debugFromEnv;
   /** Debug mode: the callback (or task step) being timed. */
   #slowHandle: Handle | null = null;
   #slowT0 = 0;
@@ -278,7 +281,7 @@ export class RunLoop {
     this.#slowHandle = null;
     const seconds = (performance.now() - this.#slowT0) / 1000;
     if (seconds >= this.#loop.slowCallbackDuration) {
-      console.warn(`Executing ${handle} took ${seconds.toFixed(3)} seconds`);
+      logger.warning(slowCallbackMessage(handle, seconds));
     }
   }
 }

@@ -32,6 +32,8 @@ export const kSchedule: unique symbol = Symbol("schedule");
 export const kScheduleLater: unique symbol = Symbol("scheduleLater");
 /** Internal: read the callback a handle will call. */
 export const kCallback: unique symbol = Symbol("callback");
+/** Internal: read the first argument a handle's callback takes. */
+export const kFirstArg: unique symbol = Symbol("firstArg");
 /** Internal: make a handle call its callback with one argument, no array. */
 export const kOneArg: unique symbol = Symbol("oneArg");
 /** Internal: a timer handle tells its loop it was cancelled. */
@@ -133,6 +135,11 @@ export class Handle {
   /** Internal: the callback `handle` will call (`null` once cancelled). */
   static [kCallback](handle: Handle): ((...args: never[]) => unknown) | null {
     return handle.#callback;
+  }
+
+  /** Internal: the first argument of `handle`'s callback (a task's steps: the task). */
+  static [kFirstArg](handle: Handle): unknown {
+    return handle.#args === null ? handle.#arg : handle.#args[0];
   }
 
   /** Internal: `handle` calls its callback with `arg` alone (saves an array). */

@@ -27,7 +27,6 @@ import { EventLoop, kWhenQuiet } from "../loop/base_event_loop.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { Clock } from "../loop/clock.ts";
 import { getEventLoop, newEventLoop, setEventLoop } from "../loop/policy.ts";
-import { creationSite } from "../loop/_creation_site.ts";
 import { exitIfUnhandled, watchSigint } from "./_sigint.ts";
 
 /**
@@ -321,11 +320,7 @@ export class Runner {
     if (loop.isRunning()) {
       throw new RuntimeError("Cannot close a running event loop");
     }
-    try {
-      reportPending(loop);
-    } finally {
-      this.#finishClose(loop);
-    }
+    this.#finishClose(loop); // closing the loop reports what is pending
   }
 
   #finishClose(loop: AbstractEventLoop): void {
@@ -436,21 +431,5 @@ async function cancelAllTasks(loop: AbstractEventLoop): Promise<void> {
         task,
       });
     }
-  }
-  reportPending(loop);
-}
-
-/**
- * Pending now, a task never ends (the loop closes under it); those made
- * during shutdown too. CPython says so when it collects one.
- */
-function reportPending(loop: AbstractEventLoop): void {
-  for (const task of allTasks(loop)) {
-    const sourceTraceback = creationSite(task);
-    loop.callExceptionHandler({
-      message: "Task was destroyed but it is pending!",
-      task,
-      ...(sourceTraceback === undefined ? {} : { sourceTraceback }),
-    });
   }
 }

@@ -17,6 +17,7 @@ import {
 } from "./_common.ts";
 import { Op } from "../tasks/_op.ts";
 import { Deque } from "./_deque.ts";
+import { checkRelease, holderIfDebug } from "./_lock_holder.ts";
 
 export type { RunBody } from "./_common.ts";
 
@@ -57,6 +58,8 @@ export type { RunBody } from "./_common.ts";
 export class Lock {
   #waiters: Deque<Future<boolean>> | null = null;
   #locked = false;
+  /** Debug mode: the task that acquired it (see `_lock_holder.ts`). */
+  #holder: unknown = null;
   #loop: AbstractEventLoop | null = null;
 
   /** Make an unlocked lock. */
@@ -80,6 +83,7 @@ export class Lock {
     // Fair scheduling: jumping the queue only when every waiter is cancelled.
     if (!this.#locked && allCancelled(this.#waiters)) {
       this.#locked = true;
+      this.#holder = holderIfDebug();
       return true;
     }
     const waiters = this.#waiters ??= new Deque();
@@ -102,6 +106,7 @@ export class Lock {
       throw error;
     }
     this.#locked = true;
+    this.#holder = holderIfDebug();
     return true;
   }
 
@@ -111,7 +116,9 @@ export class Lock {
    */
   release(): void {
     if (!this.#locked) throw new RuntimeError("Lock is not acquired.");
+    if (this.#holder !== null) checkRelease(this, this.#holder);
     this.#locked = false;
+    this.#holder = null;
     this.#wakeUpFirst();
   }
 

@@ -15,6 +15,7 @@
  * @module
  */
 import { closeHooks } from "../loop/_hooks.ts";
+import { creationSite } from "../loop/_creation_site.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { Task } from "./task.ts";
 
@@ -62,10 +63,26 @@ export function pendingTasksOf(loop: AbstractEventLoop): Set<Task> {
   return tasks;
 }
 
-closeHooks.push((loop) => {
+// A task still pending when its loop closes never runs again: say so, as
+// CPython does when it collects one ("Task was destroyed but it is
+// pending!"), with where it was made in debug mode.
+closeHooks.push((closing) => {
+  const loop = closing as AbstractEventLoop;
   for (let task = first; task !== null;) {
     const next = task[kNextPending];
-    if (task.getLoop() === loop) removePending(task);
+    if (task.getLoop() === loop) {
+      removePending(task);
+      if (!task.done()) reportDestroyed(loop, task as Task);
+    }
     task = next;
   }
 });
+
+function reportDestroyed(loop: AbstractEventLoop, task: Task): void {
+  const sourceTraceback = creationSite(task);
+  loop.callExceptionHandler({
+    message: "Task was destroyed but it is pending!",
+    task,
+    ...(sourceTraceback === undefined ? {} : { sourceTraceback }),
+  });
+}

@@ -110,6 +110,11 @@ export class Trampoline {
     this.#stack = [iterator];
   }
 
+  /** The task it drives (debug mode names it in a slow step's warning). */
+  get task(): Task<unknown> {
+    return this.#task;
+  }
+
   /** The future the step waits on, if it waits. */
   get future(): Future<unknown> | null {
     return this.#future;

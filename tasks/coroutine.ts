@@ -13,6 +13,7 @@ import { RuntimeError } from "../exceptions/builtins.ts";
 import { Future, repr } from "./future.ts";
 import { YieldOnce } from "./_waiter.ts";
 import { mustWaitTurn, waitTurn } from "./_wait_turn.ts";
+import { started, watchNeverAwaited } from "./_never_awaited.ts";
 
 /** The generator a generator coroutine function returns. */
 // deno-lint-ignore no-explicit-any
@@ -71,6 +72,7 @@ export class Coroutine<T = unknown> implements PromiseLike<T> {
       throw new RuntimeError("cannot reuse already awaited coroutine");
     }
     this.#started = true;
+    started(this);
   }
 
   /**
@@ -216,7 +218,9 @@ export function coroutine<A extends unknown[], T>(
   }
   const name = fn.name || "<anonymous>";
   const wrapper = function (this: unknown, ...args: A): Coroutine<T> {
-    return new Coroutine(fn.apply(this, args), name);
+    const coro = new Coroutine(fn.apply(this, args), name);
+    watchNeverAwaited(coro, name);
+    return coro;
   };
   Object.defineProperty(wrapper, "name", { value: name });
   Object.defineProperty(wrapper, kCoroutineFunction, { value: true });

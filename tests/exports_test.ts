@@ -18,6 +18,8 @@ const GOLDEN = [
   "EventLoop",
   "MonotonicClock",
   "VirtualClock",
+  // log
+  "logger",
   // runners
   "Runner",
   "run",

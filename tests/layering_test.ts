@@ -59,6 +59,7 @@ const DENO_FILES = new Set([
   "loop/_signal_handlers.ts",
   "loop/base_event_loop.ts",
   "loop/_async_context.ts",
+  "loop/_debug_env.ts",
   "runners/_sigint.ts",
 ]);
 const DENO_FOLDERS = ["streams/", "subprocess/"];

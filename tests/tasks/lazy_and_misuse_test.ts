@@ -173,7 +173,10 @@ Deno.test("a task whose loop was closed while it awaited a plain promise ends si
     return 1;
   })());
   await loop.runUntilComplete(loop.createTask(() => sleep(0.01)));
-  loop.close();
+  const reports: unknown[] = [];
+  loop.setExceptionHandler((_, context) => reports.push(context.task));
+  loop.close(); // reports it: "Task was destroyed but it is pending!"
+  assert.deepEqual(reports, [task]);
   resolve();
   // Its end comes from a promise reaction: it must not throw there.
   await new Promise((done) => setTimeout(done, 0));

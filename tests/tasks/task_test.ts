@@ -211,8 +211,16 @@ Deno.test("allTasks(loop) lists a loop's pending tasks oldest first, once others
   gates[2].setResult(2); // the middle one of a's
   assert.equal(await a.runUntilComplete(tasks[2]), 2);
   assert.deepEqual(names(a), ["t0", "t4"]);
-  b.close(); // b's tasks never run again
+  const reports: string[] = [];
+  b.setExceptionHandler((_, context) =>
+    reports.push(`${context.message} ${(context.task as Task).getName()}`)
+  );
+  b.close(); // b's tasks never run again, and it says so
   assert.deepEqual(names(b), []);
+  assert.deepEqual(reports, [
+    "Task was destroyed but it is pending! t1",
+    "Task was destroyed but it is pending! t3",
+  ]);
   assert.deepEqual(names(a), ["t0", "t4"]);
   gates[4].setResult(4); // the last
   assert.equal(await a.runUntilComplete(tasks[4]), 4);
