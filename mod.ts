@@ -94,6 +94,17 @@ export {
 } from "./tasks/ensure_future.ts";
 export { sleep } from "./tasks/sleep.ts";
 
+// graph (3.14's call-graph introspection), and a dump of the tasks
+export {
+  type CallGraphOptions,
+  captureCallGraph,
+  formatCallGraph,
+  type FrameCallGraphEntry,
+  type FutureCallGraph,
+  printCallGraph,
+} from "./tasks/call_graph.ts";
+export { formatTasks, type FormatTasksOptions } from "./tasks/format_tasks.ts";
+
 // tasks (combinators)
 export { gather, type GatherOptions, type Taskable } from "./tasks/gather.ts";
 export {

@@ -116,6 +116,26 @@ export function executorFactories(api: string): ExecutorFactories {
   return executors;
 }
 
+/** How `tasks/` formats a loop's tasks (`loop.dumpTasks()`). */
+export type TaskDump = (loop: object) => string;
+
+let taskDump: TaskDump | null = null;
+
+/** `tasks/format_tasks.ts` is loaded: `loop.dumpTasks()` prints with this. */
+export function installTaskDump(format: TaskDump): void {
+  taskDump = format;
+}
+
+/** What `tasks/` installed; a `RuntimeError` naming `api` if nothing. */
+export function taskDumpFormatter(api: string): TaskDump {
+  if (taskDump === null) {
+    throw new RuntimeError(
+      `${api}: the task dump is not loaded; import mod.ts (or tasks/format_tasks.ts) first`,
+    );
+  }
+  return taskDump;
+}
+
 /**
  * The internal callbacks that only resume a suspended `async` task (settle
  * the promise its `await` waits on). They run the same in any async context,

@@ -27,6 +27,7 @@ import {
   executorFactories,
   kCoroutineFunction,
   networkFactories,
+  taskDumpFormatter,
   taskFactories,
 } from "./_hooks.ts";
 import { RunLoop } from "./_run_loop.ts";
@@ -260,6 +261,30 @@ export class EventLoop implements AbstractEventLoop {
   shutdownDefaultExecutor(): Future<void> {
     return executorFactories("shutdownDefaultExecutor")
       .shutdownDefaultExecutor(this) as Future<void>;
+  }
+
+  /**
+   * Print, with `console.log`, the table of the loop's pending tasks that
+   * `formatTasks(loop)` makes (name, state, age, coroutine, what each waits
+   * on, and the deadlocks among them); `run(main, { dumpOnSignal: true })`
+   * calls it on `SIGUSR1`. Not in asyncio, whose nearest is `python -m
+   * asyncio ps PID` (3.14).
+   *
+   * @throws {RuntimeError} If `tasks/format_tasks.ts` is not loaded (import
+   * `mod.ts`).
+   *
+   * @example Printing the tasks
+   * ```ts
+   * import { createTask, getRunningLoop, run, sleep } from "@asyncio/deno";
+   * await run(async () => {
+   *   createTask(sleep(1), { name: "sleeper" });
+   *   await sleep(0);
+   *   getRunningLoop().dumpTasks(); // a row for Task-1, one for sleeper
+   * });
+   * ```
+   */
+  dumpTasks(): void {
+    console.log(taskDumpFormatter("dumpTasks")(this));
   }
 
   /** Internal: `callSoon(fn, arg)` without the checks, for futures and tasks. */

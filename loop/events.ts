@@ -414,6 +414,8 @@ export interface AbstractEventLoop {
   setDefaultExecutor(executor: Executor): void;
   /** Shut the default executor down and wait for its Workers to end. */
   shutdownDefaultExecutor(): Future<void>;
+  /** Print the table of the loop's tasks (`formatTasks(loop)`). */
+  dumpTasks(): void;
   /** Arrange for a callback to be called after `delay` seconds. */
   // deno-lint-ignore no-explicit-any
   callLater<A extends any[]>(

@@ -32,6 +32,14 @@ export interface RunOptions {
    * @default {null}
    */
   clock?: Clock | "virtual" | "monotonic" | null;
+  /**
+   * Print the table of the loop's tasks (`formatTasks(loop)`) each time the
+   * process receives `SIGUSR1` (`kill -USR1 PID`) during the run, through
+   * the loop's signal handler; removed when `run()` closes the loop.
+   *
+   * @default {false}
+   */
+  dumpOnSignal?: boolean;
 }
 
 /**
@@ -87,7 +95,12 @@ export async function run<T>(
       `run: options must be an object, got ${typeof options}`,
     );
   }
-  const { debug = null, loopFactory = null, clock = null } = options;
+  const {
+    debug = null,
+    loopFactory = null,
+    clock = null,
+    dumpOnSignal = false,
+  } = options;
   if (loopFactory !== null) {
     checkFunction("run", "options.loopFactory", loopFactory);
   }
@@ -96,6 +109,7 @@ export async function run<T>(
     debug: debug === null ? null : Boolean(debug),
     loopFactory,
     clock,
+    dumpOnSignal,
   });
   try {
     return await runner.run(main);

@@ -21,6 +21,8 @@ import { checkFunction, checkOptions } from "../exceptions/checks.ts";
 import { describe } from "../exceptions/describe.ts";
 import { runningLoop } from "../loop/_running_loop.ts";
 import { allTasks } from "../tasks/all_tasks.ts";
+import { formatTasks } from "../tasks/format_tasks.ts";
+import { keepAges } from "../tasks/_introspection.ts";
 import { LazyCoroutine } from "../tasks/coroutine.ts";
 import { takeRootTaskName } from "../tasks/_task_names.ts";
 import { EventLoop, kWhenQuiet } from "../loop/base_event_loop.ts";
@@ -63,6 +65,16 @@ export interface RunnerOptions {
    * @default {null}
    */
   clock?: Clock | "virtual" | "monotonic" | null;
+  /**
+   * Print the table of the loop's tasks (`formatTasks(loop)`) each time the
+   * process receives `SIGUSR1` (`kill -USR1 PID`), through the loop's
+   * signal handler (`loop.addSignalHandler`), from when the loop is made
+   * until the runner closes it; tasks keep their creation time from then on
+   * (the table's ages). Without it, nothing is installed.
+   *
+   * @default {false}
+   */
+  dumpOnSignal?: boolean;
 }
 
 /** The loops that a runner has taken and not closed yet. */
@@ -127,6 +139,7 @@ export class Runner {
   #loop: AbstractEventLoop | null = null;
   #closing: Promise<void> | null = null;
   #setEventLoop = false;
+  #dumpOnSignal: boolean;
 
   /**
    * Make a runner; its loop is made when first needed.
@@ -142,11 +155,17 @@ export class Runner {
    * ```
    */
   constructor(options?: RunnerOptions) {
-    const { debug = null, loopFactory = null, clock = null } = checkOptions(
-      "Runner",
-      options,
-      ["debug", "loopFactory", "clock"],
-    );
+    const {
+      debug = null,
+      loopFactory = null,
+      clock = null,
+      dumpOnSignal = false,
+    } = checkOptions("Runner", options, [
+      "debug",
+      "loopFactory",
+      "clock",
+      "dumpOnSignal",
+    ]);
     if (debug !== null && typeof debug !== "boolean") {
       throw new TypeError(
         `Runner: options.debug must be a boolean or null, got ${
@@ -159,6 +178,14 @@ export class Runner {
     }
     this.#debug = debug;
     this.#loopFactory = loopFactory;
+    if (typeof dumpOnSignal !== "boolean") {
+      throw new TypeError(
+        `Runner: options.dumpOnSignal must be a boolean, got ${
+          describe(dumpOnSignal)
+        }`,
+      );
+    }
+    this.#dumpOnSignal = dumpOnSignal;
     if (clock !== null) {
       if (loopFactory !== null) {
         throw new TypeError(
@@ -324,6 +351,9 @@ export class Runner {
   }
 
   #finishClose(loop: AbstractEventLoop): void {
+    if (this.#dumpOnSignal && !loop.isClosed()) {
+      loop.removeSignalHandler("SIGUSR1");
+    }
     ownedLoops.delete(loop);
     this.#loop = null;
     this.#state = "closed";
@@ -352,6 +382,10 @@ export class Runner {
       loop = this.#loopFactory();
     }
     if (this.#debug !== null) loop.setDebug(this.#debug);
+    if (this.#dumpOnSignal) {
+      keepAges(); // the table's ages, from now on (`formatTasks`)
+      loop.addSignalHandler("SIGUSR1", dumpTasks, loop);
+    }
     ownedLoops.add(loop);
     this.#loop = loop;
     this.#state = "initialized";
@@ -391,6 +425,11 @@ async function run<T>(loop: AbstractEventLoop, main: unknown): Promise<T> {
     // in CPython.
     sigint.remove();
   }
+}
+
+/** `dumpOnSignal`: print the loop's tasks (a signal handler of the loop). */
+function dumpTasks(loop: AbstractEventLoop): void {
+  console.log(formatTasks(loop));
 }
 
 type QuietLoop = { [kWhenQuiet]?: EventLoop[typeof kWhenQuiet] };

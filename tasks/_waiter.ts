@@ -50,6 +50,7 @@ import { madePromise, newPromise } from "../loop/_new_promise.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { Awaitable, Future } from "./future.ts";
+import { recordAwait, recording, takeAwait } from "./_introspection.ts";
 
 /** Internal: add a done-callback `fn(arg)` without a closure. */
 export const kAddCallback: unique symbol = Symbol("addCallback");
@@ -139,6 +140,8 @@ export function awaitThen(
     null,
     loop,
   );
+  // Debug mode: where the awaiting coroutines are (`_introspection.ts`).
+  if (loop.getDebug()) recordAwait(waiter);
   if (syncTask !== null) {
     startWait(waiter, syncTask as AwaitingTask);
     return promise;
@@ -165,6 +168,7 @@ function startWait(waiter: Waiter, task: AwaitingTask | null): void {
   const fut = waiter.fut;
   if (task !== null && typeof task[kAwait] === "function") {
     waiter.task = task;
+    if (recording) takeAwait(waiter, task);
     task[kAwait](waiter);
   } else if (fut === null) {
     waiter.loop.callSoon(settleWaiter, waiter);

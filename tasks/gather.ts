@@ -55,6 +55,16 @@ class GatheringFuture<T> extends Future<T> {
   }
 }
 
+/**
+ * Internal: the children of a `gather()`'s future, or `null` for another
+ * future (the call graph, `call_graph.ts`, awaits through them).
+ */
+export function gatheredChildren(
+  fut: unknown,
+): readonly Future<unknown>[] | null {
+  return fut instanceof GatheringFuture ? fut.children : null;
+}
+
 /** The shared state of one `gather()` call, passed to each child's callback. */
 class Gathering {
   outer: GatheringFuture<unknown[]> | null = null;

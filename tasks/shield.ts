@@ -5,6 +5,7 @@
  */
 import { toFuture } from "./_combinators.ts";
 import { failWith, Future } from "./future.ts";
+import { awaitsThrough } from "./_introspection.ts";
 
 /**
  * Protect an awaitable from being cancelled, as `asyncio.shield`: return a
@@ -37,6 +38,7 @@ export function shield<T>(aw: PromiseLike<T>): Future<T> {
   if (inner.done()) return inner;
   const loop = inner.getLoop();
   const outer = new Future<T>({ loop });
+  awaitsThrough(outer, inner); // for the call graph (`_introspection.ts`)
   const innerDone = (inner: Future<T>) => {
     if (outer.cancelled()) {
       // Mark the inner result retrieved: nobody waits for it any more.

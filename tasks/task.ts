@@ -50,6 +50,7 @@ import {
   kPrevPending,
   removePending,
 } from "./_pending_tasks.ts";
+import { agesKept, kCreatedAt, kWaitsOn } from "./_introspection.ts";
 
 export type { TaskCoroutine, TaskOptions } from "./task_coroutine.ts";
 
@@ -122,6 +123,11 @@ export class Task<T = unknown> extends Future<T> {
   [kPrevPending]: Task<unknown> | null = null;
   /** @ignore */
   [kNextPending]: Task<unknown> | null = null;
+  /**
+   * @ignore Internal: the loop time it was created at, when ages are kept
+   * (`_introspection.ts`); `NaN` when not.
+   */
+  [kCreatedAt] = NaN;
 
   /**
    * Schedule `coro` as a task. Prefer `createTask`.
@@ -144,6 +150,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     this.#coro = coro;
     const loop = this.getLoop();
+    if (agesKept || loop.getDebug()) this[kCreatedAt] = loop.time();
     const eager = options?.eagerStart === true;
     if (coro instanceof Promise) {
       // An async function's coroutine: it has already run up to its first
@@ -387,6 +394,24 @@ export class Task<T = unknown> extends Future<T> {
     this.#waiter = fut;
     fut[kAddCallback](Task.#wakeAwait, waiter);
     this.#cancelPending(fut);
+  }
+
+  /**
+   * @ignore Internal: the futures the task waits on now, for the call graph
+   * and the task dump (`_introspection.ts`): none while it runs.
+   */
+  [kWaitsOn](): Future<unknown>[] {
+    const waits: Future<unknown>[] = [];
+    const add = (fut: Future<unknown> | null) => {
+      if (fut !== null && !fut.done() && !waits.includes(fut)) waits.push(fut);
+    };
+    add(this.#waiter);
+    if (this.#otherWaiters !== null) this.#otherWaiters.forEach(add);
+    const held = this.#firstWaiters;
+    if (held !== null) {
+      for (const w of Array.isArray(held) ? held : [held]) add(w.fut);
+    }
+    return waits;
   }
 
   /** A cancellation requested while no wait could take it cancels `fut`. */

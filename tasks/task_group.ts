@@ -28,6 +28,7 @@ import { uncheckedGroup } from "../exceptions/exception_group.ts";
 import type { Future } from "./future.ts";
 import type { Task, TaskCoroutine } from "./task.ts";
 import { currentTask } from "./current_task.ts";
+import { addChildren, removeChildren } from "./_introspection.ts";
 
 /** Options for `TaskGroup.createTask()`. */
 export interface TaskGroupCreateTaskOptions {
@@ -139,6 +140,8 @@ export class TaskGroup {
       );
     }
     this.#entered = true;
+    // The call graph's "awaited by" (`_introspection.ts`), until `#run` ends.
+    addChildren(this.#parentTask, this.#tasks);
   }
 
   /** CPython's `__aexit__`: wait for every task, then raise what is due. */
@@ -230,12 +233,16 @@ export class TaskGroup {
     tg.#enter();
     let result: unknown;
     try {
-      result = yield* runBody(body, tg);
-    } catch (error) {
-      yield* tg.#exit(error, true);
-      throw error;
+      try {
+        result = yield* runBody(body, tg);
+      } catch (error) {
+        yield* tg.#exit(error, true);
+        throw error;
+      }
+      yield* tg.#exit(undefined, false);
+    } finally {
+      removeChildren(tg.#parentTask!, tg.#tasks);
     }
-    yield* tg.#exit(undefined, false);
     return result;
   });
 

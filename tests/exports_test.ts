@@ -46,6 +46,11 @@ const GOLDEN = [
   "currentTask",
   "ensureFuture",
   "sleep",
+  // graph, and the task dump
+  "captureCallGraph",
+  "formatCallGraph",
+  "formatTasks",
+  "printCallGraph",
   // tasks (combinators)
   "ALL_COMPLETED",
   "AsCompletedIterator",

@@ -1,0 +1,114 @@
+/**
+ * What the call graph and the task dump (`call_graph.ts`, `format_tasks.ts`)
+ * read of a task, kept apart so that `task.ts` and `_waiter.ts` record it
+ * without importing either of them.
+ *
+ * How it works: nothing here costs anything on the hot path when no loop is
+ * in debug mode. A task already knows the futures it waits on (its waiter
+ * fields), and `[kWaitsOn]()` lists them on demand. Its creation time
+ * (`[kCreatedAt]`) is kept in debug mode, or once `keepAges()` was called
+ * (`dumpOnSignal`): a clock read costs about 150 ns on Deno 2.9.6, a tenth
+ * of a task's creation. In debug mode only, every `await` of a
+ * Future records the stack of the `then()` call V8 makes for it
+ * (`recordAwait`): that stack holds the awaiting `async` functions, "at
+ * async inner (file:line:col)", innermost first, which is all JavaScript
+ * keeps of a suspended coroutine's frames. The stack is keyed by the waiter
+ * until the wait reaches its task (`takeAwait`), then by the task: the
+ * latest await of a task is where it is suspended.
+ *
+ * Invariants: the maps are weak (a recorded task is still collected), and
+ * `recording` stays `false` until a debug loop records a first await, so
+ * `takeAwait` costs one boolean test otherwise.
+ *
+ * @module
+ */
+
+/** Internal: the futures a task waits on now (`Task[kWaitsOn]()`). */
+export const kWaitsOn: unique symbol = Symbol("waitsOn");
+/** Internal: the loop time at which a task was created. */
+export const kCreatedAt: unique symbol = Symbol("createdAt");
+
+/** Whether tasks keep their creation time without debug mode. */
+export let agesKept = false;
+
+/** From now on every task keeps its creation time (for `formatTasks()`). */
+export function keepAges(): void {
+  agesKept = true;
+}
+
+/** Frames kept in an await site: V8's default of 10 is too few for chains. */
+const DEPTH = 40;
+
+/** Whether any await site was recorded yet (see the invariants). */
+export let recording = false;
+
+const byWaiter = new WeakMap<object, string>();
+const byTask = new WeakMap<object, string>();
+
+/** Record the stack of an `await` being made now (debug mode only). */
+export function recordAwait(waiter: object): void {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = DEPTH;
+  const stack = new Error().stack ?? "";
+  Error.stackTraceLimit = limit;
+  byWaiter.set(waiter, stack);
+  recording = true;
+}
+
+/** The wait `waiter` reached `task`: the site becomes the task's. */
+export function takeAwait(waiter: object, task: object): void {
+  const stack = byWaiter.get(waiter);
+  if (stack === undefined) return;
+  byWaiter.delete(waiter);
+  byTask.set(task, stack);
+}
+
+/** The stack of the latest await `task` made in debug mode, if any. */
+export function awaitSite(task: object): string | undefined {
+  return byTask.get(task);
+}
+
+/**
+ * Futures that stand for others, as asyncio's `future_add_to_awaited_by`
+ * links them: `shield()`'s outer future is awaited through to its inner
+ * one (a `gather()` tells its children itself, `gather.ts`).
+ */
+const through = new WeakMap<object, object>();
+
+/** A task awaiting `outer` awaits `inner` (`shield()`). */
+export function awaitsThrough(outer: object, inner: object): void {
+  through.set(outer, inner);
+}
+
+/** What a task awaiting `outer` awaits through it, if anything. */
+export function awaitedThrough(outer: object): object | undefined {
+  return through.get(outer);
+}
+
+/** The live task groups' tasks, by their parent task (`TaskGroup`). */
+const children = new WeakMap<object, Set<ReadonlySet<object>>>();
+
+/** A task group of `parent` holds `tasks` from now on (its `#enter`). */
+export function addChildren(parent: object, tasks: ReadonlySet<object>): void {
+  let sets = children.get(parent);
+  if (sets === undefined) children.set(parent, sets = new Set());
+  sets.add(tasks);
+}
+
+/** The task group holding `tasks` has exited. */
+export function removeChildren(
+  parent: object,
+  tasks: ReadonlySet<object>,
+): void {
+  const sets = children.get(parent);
+  if (sets === undefined) return;
+  sets.delete(tasks);
+  if (sets.size === 0) children.delete(parent);
+}
+
+/** The task sets of the live task groups whose parent is `parent`. */
+export function childrenOf(
+  parent: object,
+): Iterable<ReadonlySet<object>> {
+  return children.get(parent) ?? [];
+}
