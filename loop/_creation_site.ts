@@ -17,7 +17,13 @@
  * @module
  */
 
-const sites = new WeakMap<object, string>();
+/**
+ * The sites, as the `Error` captured at creation until first read: V8
+ * captures the frames when the error is made but formats them (and Deno
+ * maps them to the TypeScript source) only when `stack` is read, which
+ * costs far more: a program that never reports never pays it.
+ */
+const sites = new WeakMap<object, Error | string>();
 
 /** The folders of the module's own code, whose frames a site leaves out. */
 const INTERNAL = ["loop/", "tasks/", "sync/", "streams/", "runners/", "gevent/"]
@@ -26,19 +32,48 @@ const INTERNAL = ["loop/", "tasks/", "sync/", "streams/", "runners/", "gevent/"]
 /** Frames kept in a site, after the internal ones. */
 const DEPTH = 10;
 
-/** Record where `object` is being created (call in its constructor). */
-export function recordCreationSite(object: object): void {
+/** The stack here, captured but not formatted yet (see `sites`). */
+export function captureSite(): Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = DEPTH + 20;
-  const stack = new Error().stack ?? "";
+  const site = new Error();
   Error.stackTraceLimit = limit;
-  const frames = stack.split("\n").slice(1).filter((frame) =>
+  return site;
+}
+
+/** A captured site as text, the module's own frames left out. */
+export function formatSite(site: Error): string {
+  const frames = (site.stack ?? "").split("\n").slice(1).filter((frame) =>
     !INTERNAL.some((dir) => frame.includes(dir))
   );
-  sites.set(object, frames.slice(0, DEPTH).join("\n"));
+  return frames.slice(0, DEPTH).join("\n");
+}
+
+/** Record where `object` is being created (call in its constructor). */
+export function recordCreationSite(object: object): void {
+  sites.set(object, captureSite());
 }
 
 /** Where `object` was created, if it was in debug mode. */
 export function creationSite(object: object): string | undefined {
+  const site = sites.get(object);
+  if (site === undefined || typeof site === "string") return site;
+  const text = formatSite(site);
+  sites.set(object, text);
+  return text;
+}
+
+/**
+ * The site of `object` as recorded, still unformatted if never read, for a
+ * report made after `object` is gone (pass it to `siteText` then).
+ */
+export function recordedSite(object: object): Error | string | undefined {
   return sites.get(object);
+}
+
+/** A recorded site (`recordedSite`) as text. */
+export function siteText(site: Error | string | undefined): string | undefined {
+  return site === undefined || typeof site === "string"
+    ? site
+    : formatSite(site);
 }

@@ -37,21 +37,21 @@ export function keepAges(): void {
 }
 
 /** Frames kept in an await site: V8's default of 10 is too few for chains. */
-const DEPTH = 40;
+const DEPTH = 20;
 
 /** Whether any await site was recorded yet (see the invariants). */
 export let recording = false;
 
-const byWaiter = new WeakMap<object, string>();
-const byTask = new WeakMap<object, string>();
+const byWaiter = new WeakMap<object, Error>();
+const byTask = new WeakMap<object, Error>();
 
 /** Record the stack of an `await` being made now (debug mode only). */
 export function recordAwait(waiter: object): void {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = DEPTH;
-  const stack = new Error().stack ?? "";
+  // Formatted only when read (`awaitSite`): see `loop/_creation_site.ts`.
+  byWaiter.set(waiter, new Error());
   Error.stackTraceLimit = limit;
-  byWaiter.set(waiter, stack);
   recording = true;
 }
 
@@ -65,7 +65,7 @@ export function takeAwait(waiter: object, task: object): void {
 
 /** The stack of the latest await `task` made in debug mode, if any. */
 export function awaitSite(task: object): string | undefined {
-  return byTask.get(task);
+  return byTask.get(task)?.stack;
 }
 
 /**

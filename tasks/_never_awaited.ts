@@ -16,21 +16,24 @@
  *
  * @module
  */
-import { creationSite, recordCreationSite } from "../loop/_creation_site.ts";
+import { captureSite, formatSite } from "../loop/_creation_site.ts";
 import { logger } from "../loop/log.ts";
 import { runningLoop } from "../loop/_running_loop.ts";
 
 /** What a report needs once the coroutine is gone. */
 interface Watched {
   name: string;
-  site: string | undefined;
+  site: Error;
 }
 
 const registry = new FinalizationRegistry<Watched>(({ name, site }) => {
   watching--;
+  const frames = formatSite(site);
   logger.warning(
     `RuntimeWarning: coroutine '${name}' was never awaited` +
-      (site ? `\nCoroutine created at (most recent call first):\n${site}` : ""),
+      (frames
+        ? `\nCoroutine created at (most recent call first):\n${frames}`
+        : ""),
   );
 });
 
@@ -39,8 +42,7 @@ let watching = 0;
 /** Watch the coroutine `coro` (named `name`) if a debug-mode loop runs. */
 export function watchNeverAwaited(coro: object, name: string): void {
   if (!runningLoop()?.getDebug()) return;
-  recordCreationSite(coro);
-  registry.register(coro, { name, site: creationSite(coro) }, coro);
+  registry.register(coro, { name, site: captureSite() }, coro);
   watching++;
 }
 

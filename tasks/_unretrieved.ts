@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { creationSite } from "../loop/_creation_site.ts";
+import { recordedSite, siteText } from "../loop/_creation_site.ts";
 import { closeHooks } from "../loop/_hooks.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 
@@ -23,8 +23,8 @@ export class Unretrieved {
     readonly future: WeakRef<object>,
     /** Its repr at the time it failed, for when it is gone. */
     readonly description: string,
-    /** Where it was created, in debug mode. */
-    readonly sourceTraceback: string | undefined,
+    /** Where it was created, in debug mode (`siteText` formats it). */
+    readonly site: Error | string | undefined,
   ) {}
 }
 
@@ -50,7 +50,7 @@ export function failed(
     kind,
     new WeakRef(future),
     String(future),
-    creationSite(future),
+    recordedSite(future),
   );
   let reports = pending.get(loop);
   if (reports === undefined) pending.set(loop, reports = new Set());
@@ -67,14 +67,13 @@ export function retrieved(report: Unretrieved): void {
 
 function send(report: Unretrieved, future: unknown): void {
   const key = report.kind === "Task" ? "task" : "future";
+  const sourceTraceback = siteText(report.site);
   report.loop.callExceptionHandler({
     message: `${report.kind} exception was never retrieved`,
     exception: report.exception,
     [key]: future,
     future,
-    ...(report.sourceTraceback === undefined
-      ? {}
-      : { sourceTraceback: report.sourceTraceback }),
+    ...(sourceTraceback === undefined ? {} : { sourceTraceback }),
   });
 }
 
