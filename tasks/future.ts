@@ -18,7 +18,8 @@ import {
 import { getEventLoop } from "../loop/policy.ts";
 import { recordCreationSite } from "../loop/_creation_site.ts";
 import { failed, retrieved, type Unretrieved } from "./_unretrieved.ts";
-import { CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
+import { type CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
+import { cancelledError } from "./_cancelled_error.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { awaitThen, kAddCallback, kCancelledError } from "./_waiter.ts";
 
@@ -339,7 +340,10 @@ export class Future<T = unknown> implements Awaitable<T> {
 
   /** The `CancelledError` that `result()` throws once cancelled. */
   [kCancelledError](): CancelledError {
-    return this.#cancelledExc ??= new CancelledError(this.#cancelMessage);
+    return this.#cancelledExc ??= cancelledError(
+      this.#cancelMessage,
+      this.#loop.getDebug(),
+    );
   }
 
   /** Wait for the Future from an `async` function: `await fut`. */

@@ -27,6 +27,7 @@ import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import { Coroutine, LazyCoroutine } from "./coroutine.ts";
 import { CancelledError } from "../exceptions/asyncio.ts";
+import { cancelledError } from "./_cancelled_error.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import {
   Future,
@@ -301,7 +302,10 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   #makeCancelledError(): CancelledError {
-    return new CancelledError(this.#cancelRequestMessage);
+    return cancelledError(
+      this.#cancelRequestMessage,
+      this.getLoop().getDebug(),
+    );
   }
 
   /**
