@@ -203,14 +203,20 @@ export {
 export { StreamReader } from "./streams/stream_reader.ts";
 export { type StartTlsOptions, StreamWriter } from "./streams/stream_writer.ts";
 export type {
+  BaseTransport,
   ConnectionOptions,
   DatagramEndpointOptions,
   DatagramTransport,
+  LoopStartTlsOptions,
+  ReadTransport,
   ServerOptions,
   SslClientOptions,
   SslServerOptions,
+  SubprocessTransport,
+  SubprocessTransportOptions,
   Transport,
   UnixServerOptions,
+  WriteTransport,
 } from "./loop/transports.ts";
 export {
   BaseProtocol,
@@ -219,6 +225,8 @@ export {
   type DatagramProtocolLike,
   Protocol,
   type ProtocolLike,
+  SubprocessProtocol,
+  type SubprocessProtocolLike,
 } from "./loop/protocols.ts";
 export type { AbstractServer } from "./loop/events.ts";
 // Installs loop.createConnection / loop.createServer / loop.createDatagramEndpoint
@@ -233,6 +241,8 @@ export {
 } from "./subprocess/create_subprocess.ts";
 export { DEVNULL, PIPE, STDOUT } from "./subprocess/constants.ts";
 export { Process } from "./subprocess/process.ts";
+// Installs loop.subprocessExec / loop.subprocessShell (the protocol form).
+import "./subprocess/subprocess_transport.ts";
 
 // Thread-safe calls, across Workers
 export { connectLoop, RemoteLoop } from "./workers/connect_loop.ts";

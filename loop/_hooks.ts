@@ -68,6 +68,13 @@ export interface NetworkFactories {
     path: unknown,
     options: unknown,
   ): unknown;
+  startTls(
+    loop: object,
+    transport: unknown,
+    protocol: unknown,
+    sslcontext: unknown,
+    options: unknown,
+  ): unknown;
 }
 
 let network: NetworkFactories | null = null;
@@ -85,6 +92,40 @@ export function networkFactories(api: string): NetworkFactories {
     );
   }
   return network;
+}
+
+/** How `subprocess/` starts children driven by protocols (`loop.subprocessExec`). */
+export interface SubprocessFactories {
+  subprocessExec(
+    loop: object,
+    factory: unknown,
+    program: unknown,
+    args: unknown,
+    options: unknown,
+  ): unknown;
+  subprocessShell(
+    loop: object,
+    factory: unknown,
+    cmd: unknown,
+    options: unknown,
+  ): unknown;
+}
+
+let subprocesses: SubprocessFactories | null = null;
+
+/** `subprocess/` is loaded: the loop starts children with these. */
+export function installSubprocesses(factories: SubprocessFactories): void {
+  subprocesses = factories;
+}
+
+/** What `subprocess/` installed; a `RuntimeError` naming `api` if nothing. */
+export function subprocessFactories(api: string): SubprocessFactories {
+  if (subprocesses === null) {
+    throw new RuntimeError(
+      `${api}: the subprocess protocol layer is not loaded; import mod.ts (or subprocess/subprocess_transport.ts) first`,
+    );
+  }
+  return subprocesses;
 }
 
 /** How `executors/` runs functions off the loop (`loop.runInExecutor`). */

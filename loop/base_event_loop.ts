@@ -10,12 +10,20 @@ import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 // Types only, erased at run time (see loop/events.ts).
 import type { Awaitable, Future } from "../tasks/future.ts";
 import type { Executor, WorkerFunction } from "./executor.ts";
-import type { DatagramProtocolLike, ProtocolLike } from "./protocols.ts";
+import type {
+  DatagramProtocolLike,
+  ProtocolLike,
+  SubprocessProtocolLike,
+} from "./protocols.ts";
 import type {
   ConnectionOptions,
   DatagramEndpointOptions,
   DatagramTransport,
+  LoopStartTlsOptions,
   ServerOptions,
+  SslClientOptions,
+  SubprocessTransport,
+  SubprocessTransportOptions,
   Transport,
   UnixServerOptions,
 } from "./transports.ts";
@@ -27,6 +35,7 @@ import {
   executorFactories,
   kCoroutineFunction,
   networkFactories,
+  subprocessFactories,
   taskDumpFormatter,
   taskFactories,
 } from "./_hooks.ts";
@@ -476,6 +485,82 @@ export class EventLoop implements AbstractEventLoop {
       protocolFactory,
       options,
     ) as Awaitable<[DatagramTransport, P]>;
+  }
+
+  /**
+   * Upgrade the TCP `transport` that drives `protocol` to TLS, client side,
+   * as asyncio's `start_tls`: the same transport, once the handshake is
+   * done. Call it before the transport reads again: from `dataReceived`,
+   * or from a task woken by what it did; with a read pending it raises
+   * `RuntimeError` (`Deno.startTls` cannot run then). See
+   * `streams/loop_start_tls.ts`.
+   *
+   * @example Upgrading after a STARTTLS go-ahead
+   * ```ts
+   * import { getRunningLoop, type Protocol, type Transport } from "@asyncio/deno";
+   * async function upgrade(transport: Transport, protocol: Protocol) {
+   *   return await getRunningLoop().startTls(transport, protocol, true, {
+   *     serverHostname: "mail.example.com",
+   *   });
+   * }
+   * console.log(typeof upgrade); // function
+   * ```
+   */
+  startTls(
+    transport: Transport,
+    protocol: ProtocolLike,
+    sslcontext: true | SslClientOptions,
+    options: LoopStartTlsOptions = {},
+  ): Awaitable<Transport> {
+    this.#checkClosed();
+    return networkFactories("startTls").startTls(
+      this,
+      transport,
+      protocol,
+      sslcontext,
+      options,
+    ) as Awaitable<Transport>;
+  }
+
+  /**
+   * Start `program` with `args` (no shell between) and drive the protocol
+   * `protocolFactory` makes, as asyncio's `subprocess_exec`:
+   * `[transport, protocol]` once `connectionMade` has run (see
+   * `subprocess/subprocess_transport.ts`).
+   */
+  subprocessExec<P extends SubprocessProtocolLike>(
+    protocolFactory: () => P,
+    program: string,
+    args: readonly string[] = [],
+    options: SubprocessTransportOptions = {},
+  ): Awaitable<[SubprocessTransport, P]> {
+    this.#checkClosed();
+    return subprocessFactories("subprocessExec").subprocessExec(
+      this,
+      protocolFactory,
+      program,
+      args,
+      options,
+    ) as Awaitable<[SubprocessTransport, P]>;
+  }
+
+  /**
+   * Run `cmd` in the shell (`sh -c cmd`) and drive the protocol
+   * `protocolFactory` makes, as asyncio's `subprocess_shell`:
+   * `[transport, protocol]` once `connectionMade` has run.
+   */
+  subprocessShell<P extends SubprocessProtocolLike>(
+    protocolFactory: () => P,
+    cmd: string,
+    options: SubprocessTransportOptions = {},
+  ): Awaitable<[SubprocessTransport, P]> {
+    this.#checkClosed();
+    return subprocessFactories("subprocessShell").subprocessShell(
+      this,
+      protocolFactory,
+      cmd,
+      options,
+    ) as Awaitable<[SubprocessTransport, P]>;
   }
 
   /** Set the factory `createTask` uses; `null` restores the default. */

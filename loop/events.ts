@@ -9,12 +9,20 @@
 import type { SignalName } from "./signals.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import type { Executor, WorkerFunction } from "./executor.ts";
-import type { DatagramProtocolLike, ProtocolLike } from "./protocols.ts";
+import type {
+  DatagramProtocolLike,
+  ProtocolLike,
+  SubprocessProtocolLike,
+} from "./protocols.ts";
 import type {
   ConnectionOptions,
   DatagramEndpointOptions,
   DatagramTransport,
+  LoopStartTlsOptions,
   ServerOptions,
+  SslClientOptions,
+  SubprocessTransport,
+  SubprocessTransportOptions,
   Transport,
   UnixServerOptions,
 } from "./transports.ts";
@@ -488,4 +496,30 @@ export interface AbstractEventLoop {
     protocolFactory: () => P,
     options?: DatagramEndpointOptions,
   ): Awaitable<[DatagramTransport, P]>;
+  /**
+   * Upgrade a protocol's TCP transport to TLS, client side: the same
+   * transport once the handshake is done (see `streams/loop_start_tls.ts`).
+   */
+  startTls(
+    transport: Transport,
+    protocol: ProtocolLike,
+    sslcontext: true | SslClientOptions,
+    options?: LoopStartTlsOptions,
+  ): Awaitable<Transport>;
+  /**
+   * Start `program` with `args`, driven by a protocol:
+   * `[transport, protocol]` (each pipe a `PIPE` unless said otherwise).
+   */
+  subprocessExec<P extends SubprocessProtocolLike>(
+    protocolFactory: () => P,
+    program: string,
+    args?: readonly string[],
+    options?: SubprocessTransportOptions,
+  ): Awaitable<[SubprocessTransport, P]>;
+  /** Run `cmd` in the shell (`sh -c`), driven by a protocol: `[transport, protocol]`. */
+  subprocessShell<P extends SubprocessProtocolLike>(
+    protocolFactory: () => P,
+    cmd: string,
+    options?: SubprocessTransportOptions,
+  ): Awaitable<[SubprocessTransport, P]>;
 }

@@ -1,13 +1,17 @@
 /**
  * asyncio's protocols (`protocols.py`): the callbacks a transport calls on
  * the object that handles a connection. Subclass `Protocol` (or
- * `BufferedProtocol`; `DatagramProtocol` for UDP) and override what you
- * need, or pass any object with
+ * `BufferedProtocol`; `DatagramProtocol` for UDP, `SubprocessProtocol` for
+ * a child process) and override what you need, or pass any object with
  * those methods: a missing one does nothing, as the base class's.
  *
  * @module
  */
-import type { DatagramTransport, Transport } from "./transports.ts";
+import type {
+  DatagramTransport,
+  SubprocessTransport,
+  Transport,
+} from "./transports.ts";
 
 /**
  * What every protocol may have, as asyncio's `BaseProtocol`: the
@@ -24,9 +28,12 @@ export class BaseProtocol {
    * The connection is made: keep `transport` to write to it.
    *
    * @param _transport The connection's transport (a `DatagramTransport`
-   * for a `DatagramProtocol`).
+   * for a `DatagramProtocol`, a `SubprocessTransport` for a
+   * `SubprocessProtocol`).
    */
-  connectionMade(_transport: Transport | DatagramTransport): void {}
+  connectionMade(
+    _transport: Transport | DatagramTransport | SubprocessTransport,
+  ): void {}
 
   /**
    * The connection is lost or closed: `exc` is its error, or `null` for a
@@ -207,4 +214,107 @@ export interface DatagramProtocolLike {
   datagramReceived?(data: Uint8Array, addr: [string, number]): void;
   /** As `DatagramProtocol.errorReceived`. */
   errorReceived?(exc: Error): void;
+}
+
+/**
+ * A protocol driving a child process, as asyncio's `SubprocessProtocol`,
+ * for `loop.subprocessExec` and `loop.subprocessShell`: `connectionMade`
+ * first, `pipeDataReceived(fd, data)` for what the child writes to its
+ * stdout (`fd` 1) or stderr (2), `pipeConnectionLost(fd, exc)` once for
+ * each pipe (0, its stdin, too), `processExited()` when it exits, and
+ * `connectionLost(null)` last, once it has exited and every pipe is
+ * closed. As in asyncio, `processExited()` may come before the last
+ * `pipeDataReceived` and `pipeConnectionLost`: wait for both to read all
+ * the output.
+ *
+ * @example The asyncio docs' `DateProtocol`
+ * ```ts
+ * import { type Future, SubprocessProtocol } from "@asyncio/deno";
+ * class DateProtocol extends SubprocessProtocol {
+ *   output: Uint8Array[] = [];
+ *   pipeClosed = false;
+ *   exited = false;
+ *   constructor(readonly exitFuture: Future<boolean>) {
+ *     super();
+ *   }
+ *   override pipeConnectionLost(_fd: number, _exc: unknown) {
+ *     this.pipeClosed = true;
+ *     this.checkForExit();
+ *   }
+ *   override pipeDataReceived(_fd: number, data: Uint8Array) {
+ *     this.output.push(data);
+ *   }
+ *   override processExited() {
+ *     this.exited = true;
+ *     // processExited() can come before pipeConnectionLost(): wait for both.
+ *     this.checkForExit();
+ *   }
+ *   checkForExit() {
+ *     if (this.pipeClosed && this.exited) this.exitFuture.setResult(true);
+ *   }
+ * }
+ * console.log(typeof DateProtocol); // function
+ * ```
+ */
+export class SubprocessProtocol extends BaseProtocol {
+  /**
+   * The child runs and its pipes are open: keep `transport` to write to
+   * its stdin (`getPipeTransport(0)`), signal it or close it.
+   *
+   * @param _transport The child's transport.
+   */
+  override connectionMade(_transport: SubprocessTransport): void {}
+
+  /**
+   * The child wrote to its stdout or stderr: the bytes are the protocol's
+   * to keep.
+   *
+   * @param _fd 1 for stdout, 2 for stderr.
+   * @param _data The bytes.
+   */
+  pipeDataReceived(_fd: number, _data: Uint8Array): void {}
+
+  /**
+   * One of the child's pipes is closed: the child closed it (or exited),
+   * or the parent did.
+   *
+   * @param _fd 0 for stdin, 1 for stdout, 2 for stderr.
+   * @param _exc The error (a `BrokenPipeError` for a stdin whose bytes
+   * could not all be sent), or `null`.
+   */
+  pipeConnectionLost(_fd: number, _exc: unknown): void {}
+
+  /** The child has exited: `transport.getReturncode()` is its code. */
+  processExited(): void {}
+}
+
+/**
+ * Any object a subprocess transport can drive: the methods of
+ * `SubprocessProtocol`, each optional (a missing one does nothing).
+ *
+ * @example A plain object as the protocol
+ * ```ts
+ * import type { SubprocessProtocolLike } from "@asyncio/deno";
+ * const chunks: Uint8Array[] = [];
+ * const protocol: SubprocessProtocolLike = {
+ *   pipeDataReceived: (_fd, data) => void chunks.push(data),
+ * };
+ * console.log(typeof protocol.pipeDataReceived); // function
+ * ```
+ */
+export interface SubprocessProtocolLike {
+  /** As `SubprocessProtocol.connectionMade`. */
+  connectionMade?(transport: SubprocessTransport): void;
+  /** As `BaseProtocol.connectionLost`: `null`, once all is done. */
+  connectionLost?(exc: unknown): void;
+  /** As `BaseProtocol.pauseWriting`: the stdin pipe's buffer is full. */
+  pauseWriting?(): void;
+  /** As `BaseProtocol.resumeWriting`. */
+  resumeWriting?(): void;
+  /** As `SubprocessProtocol.pipeDataReceived`. */
+  pipeDataReceived?(fd: number, data: Uint8Array): void;
+  /** As `SubprocessProtocol.pipeConnectionLost`. */
+  pipeConnectionLost?(fd: number, exc: unknown): void;
+  /** As `SubprocessProtocol.processExited`. */
+  processExited?(): void;
 }

@@ -1,11 +1,236 @@
 /**
  * `Transport`: what a connection offers its protocol, as asyncio's
  * `transports.py` (the socket under a `StreamWriter`, or under a protocol
- * of `loop.createConnection`/`loop.createServer`). Interfaces only: the
- * socket transport that implements them is `streams/_socket_transport.ts`.
+ * of `loop.createConnection`/`loop.createServer`; the pipes and the child
+ * of `loop.subprocessExec`). Interfaces only: the socket transport that
+ * implements them is `streams/_socket_transport.ts`, the subprocess one
+ * `subprocess/subprocess_transport.ts`.
  *
  * @module
  */
+import type { SignalName } from "./signals.ts";
+
+/**
+ * What every transport has, as `asyncio.BaseTransport`: `close()`,
+ * `isClosing()` and `getExtraInfo()`.
+ *
+ * @example
+ * ```ts
+ * import type { BaseTransport } from "@asyncio/deno";
+ * function done(transport: BaseTransport): boolean {
+ *   return transport.isClosing();
+ * }
+ * console.log(typeof done); // function
+ * ```
+ */
+export interface BaseTransport {
+  /**
+   * Close the transport: buffered data is flushed asynchronously, no more
+   * data is received, and the protocol's `connectionLost(null)` follows.
+   */
+  close(): void;
+  /** Return `true` if the transport is closing or closed. */
+  isClosing(): boolean;
+  /**
+   * Return optional transport information (`defaultValue` when there is
+   * none of that name).
+   *
+   * @param name What to return.
+   * @param defaultValue What to return when there is no such information.
+   */
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+}
+
+/**
+ * The read end of a pipe, as `asyncio.ReadTransport`: what
+ * `SubprocessTransport.getPipeTransport(1)` (the child's stdout) and
+ * `getPipeTransport(2)` (its stderr) return. Each chunk goes to the
+ * protocol's `pipeDataReceived`; `pauseReading()` holds the child at a
+ * full pipe.
+ *
+ * @example Holding a chatty child
+ * ```ts
+ * import type { ReadTransport } from "@asyncio/deno";
+ * function hold(stdout: ReadTransport | null): void {
+ *   if (stdout?.isReading()) stdout.pauseReading();
+ * }
+ * console.log(typeof hold); // function
+ * ```
+ */
+export interface ReadTransport extends BaseTransport {
+  /** Stop reading until `resumeReading()`; no data reaches the protocol. */
+  pauseReading(): void;
+  /** Go on reading. */
+  resumeReading(): void;
+  /** Return `true` if the transport is receiving. */
+  isReading(): boolean;
+}
+
+/**
+ * The write end of a pipe, as `asyncio.WriteTransport`: what
+ * `SubprocessTransport.getPipeTransport(0)` (the child's stdin) returns.
+ * Writes are buffered and never wait; above the high-water mark the
+ * protocol's `pauseWriting()` is called, `resumeWriting()` once the buffer
+ * is down to the low-water mark.
+ *
+ * @example Sending a child its input
+ * ```ts
+ * import type { WriteTransport } from "@asyncio/deno";
+ * function send(stdin: WriteTransport, text: string): void {
+ *   stdin.write(new TextEncoder().encode(text));
+ *   stdin.writeEof(); // the child reads its end of file
+ * }
+ * console.log(typeof send); // function
+ * ```
+ */
+export interface WriteTransport extends BaseTransport {
+  /**
+   * Write bytes: they are buffered and sent as the pipe accepts them.
+   *
+   * @param data The bytes to send.
+   */
+  write(data: Uint8Array): void;
+  /**
+   * Write every chunk of `list`.
+   *
+   * @param list The chunks to send, in order.
+   */
+  writelines(list: Iterable<Uint8Array>): void;
+  /** Close the pipe once the buffer is flushed: the reader gets its EOF. */
+  writeEof(): void;
+  /** Return `true`: a pipe can be closed after the buffer is flushed. */
+  canWriteEof(): boolean;
+  /** Close at once, dropping the buffer. */
+  abort(): void;
+  /** Return the number of bytes buffered for writing, not yet sent. */
+  getWriteBufferSize(): number;
+  /** Return `[low, high]`, the flow-control water marks in bytes. */
+  getWriteBufferLimits(): [number, number];
+  /**
+   * Set the flow-control water marks in bytes: `high` defaults to 64 KiB,
+   * `low` to a quarter of `high`.
+   *
+   * @param high The size above which the protocol's `pauseWriting()` is
+   * called.
+   * @param low The size at which its `resumeWriting()` is.
+   */
+  setWriteBufferLimits(high?: number | null, low?: number | null): void;
+}
+
+/**
+ * A child process and its pipes, as `asyncio.SubprocessTransport`: what
+ * `loop.subprocessExec` and `loop.subprocessShell` return and their
+ * protocol's `connectionMade` gets.
+ *
+ * @example Killing a child that takes too long
+ * ```ts
+ * import type { SubprocessTransport } from "@asyncio/deno";
+ * function stop(transport: SubprocessTransport): void {
+ *   if (transport.getReturncode() === null) transport.kill(); // -9 follows
+ *   transport.close();
+ * }
+ * console.log(typeof stop); // function
+ * ```
+ */
+export interface SubprocessTransport extends BaseTransport {
+  /** Return the child's process id. */
+  getPid(): number;
+  /**
+   * Return the child's exit code once it has exited (minus the signal's
+   * number if a signal killed it: `-9` for `SIGKILL`), `null` while it
+   * runs.
+   */
+  getReturncode(): number | null;
+  /**
+   * Return the transport of the child's stdin (`fd` 0), or `null` unless
+   * it is a `PIPE`.
+   *
+   * @param fd 0.
+   */
+  getPipeTransport(fd: 0): WriteTransport | null;
+  /**
+   * Return the transport of the child's stdout (`fd` 1) or stderr (`fd`
+   * 2), or `null` unless it is a `PIPE`.
+   *
+   * @param fd 1 or 2.
+   */
+  getPipeTransport(fd: 1 | 2): ReadTransport | null;
+  /**
+   * Return the transport of the pipe `fd` (0, 1 or 2), or `null` unless it
+   * is a `PIPE`.
+   *
+   * @param fd The child's file descriptor.
+   */
+  getPipeTransport(fd: number): WriteTransport | ReadTransport | null;
+  /**
+   * Send a signal to the child: a name as Deno's (`"SIGTERM"`) or a Linux
+   * number as Python's (`15`). Nothing happens once it has exited;
+   * `ProcessLookupError` once the transport's `connectionLost` has run.
+   *
+   * @param sig The signal.
+   */
+  sendSignal(sig: SignalName | number): void;
+  /** Stop the child with `SIGTERM`. */
+  terminate(): void;
+  /** Kill the child with `SIGKILL`. */
+  kill(): void;
+  /**
+   * Close the pipes and kill the child if it still runs; the protocol's
+   * `pipeConnectionLost`, `processExited` and `connectionLost` follow.
+   */
+  close(): void;
+  /**
+   * Return optional information: `"subprocess"`, the child's
+   * `Deno.ChildProcess` (where asyncio gives its `Popen`).
+   *
+   * @param name What to return.
+   * @param defaultValue What to return when there is no such information.
+   */
+  getExtraInfo(name: string, defaultValue?: unknown): unknown;
+}
+
+/**
+ * The options of `loop.subprocessExec` and `loop.subprocessShell`,
+ * asyncio's keywords there. Unlike `createSubprocessExec`'s, each pipe is a
+ * `PIPE` unless said otherwise, as in asyncio.
+ */
+export interface SubprocessTransportOptions {
+  /**
+   * `PIPE` (-1: `getPipeTransport(0)` writes to the child), `DEVNULL`
+   * (-3), or `null`: the parent's.
+   *
+   * @default {PIPE}
+   */
+  stdin?: -1 | -3 | null;
+  /**
+   * `PIPE` (-1: `pipeDataReceived(1, data)`), `DEVNULL` (-3), or `null`:
+   * the parent's.
+   *
+   * @default {PIPE}
+   */
+  stdout?: -1 | -3 | null;
+  /**
+   * `PIPE` (-1: `pipeDataReceived(2, data)`), `DEVNULL` (-3), `STDOUT`
+   * (-2: into the same pipe or device as `stdout`, so to
+   * `pipeDataReceived(1, data)`), or `null`: the parent's.
+   *
+   * @default {PIPE}
+   */
+  stderr?: -1 | -2 | -3 | null;
+  /**
+   * The child's working directory.
+   *
+   * @default {null}
+   */
+  cwd?: string | null;
+  /**
+   * The child's whole environment, as Python's `env` (it replaces the
+   * parent's; `null` keeps it).
+   *
+   * @default {null}
+   */
+  env?: Record<string, string> | null;
+}
 
 /**
  * A bidirectional transport over a socket, as `asyncio.Transport`:
@@ -271,4 +496,34 @@ export interface UnixServerOptions {
    * @default {true}
    */
   startServing?: boolean;
+}
+
+/** Options for `loop.startTls()`, as asyncio's keyword arguments. */
+export interface LoopStartTlsOptions {
+  /**
+   * Upgrade as the server: not possible on Deno (`RuntimeError`), which has
+   * no server-side upgrade; serve TLS with `startServer(…, { ssl })`.
+   *
+   * @default {false}
+   */
+  serverSide?: boolean;
+  /**
+   * The name the server's certificate is checked against.
+   *
+   * @default {null} (the host connected to)
+   */
+  serverHostname?: string | null;
+  /**
+   * Seconds the handshake may take (`ConnectionAbortedError` after).
+   *
+   * @default {60}
+   */
+  sslHandshakeTimeout?: number | null;
+  /**
+   * Seconds the TLS shutdown may take; checked, but closing never waits
+   * here.
+   *
+   * @default {30}
+   */
+  sslShutdownTimeout?: number | null;
 }

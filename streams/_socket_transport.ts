@@ -337,6 +337,11 @@ export class SocketTransport
     this.#conn = conn;
   }
 
+  /** Internal: the protocol it drives (`loop.startTls` checks it). */
+  get protocol(): TransportProtocol {
+    return this.#protocol;
+  }
+
   /** Internal: the socket was closed. */
   get connClosed(): boolean {
     return this.#connClosed;

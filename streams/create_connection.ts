@@ -2,8 +2,9 @@
  * `createConnection()` and `createServer()`: asyncio's protocol layer over
  * TCP (`loop.create_connection`, `loop.create_server`), on the same socket
  * transport as the streams; this module also installs the Unix socket
- * variants (`create_unix_connection.ts`) and the UDP endpoint
- * (`loop.create_datagram_endpoint`, `create_datagram_endpoint.ts`).
+ * variants (`create_unix_connection.ts`), the UDP endpoint
+ * (`loop.create_datagram_endpoint`, `create_datagram_endpoint.ts`) and
+ * `loop.startTls` (`loop_start_tls.ts`).
  *
  * @module
  */
@@ -15,6 +16,7 @@ import type { DatagramProtocolLike, ProtocolLike } from "../loop/protocols.ts";
 import type {
   ConnectionOptions,
   DatagramEndpointOptions,
+  LoopStartTlsOptions,
   ServerOptions,
   Transport,
   UnixServerOptions,
@@ -33,6 +35,7 @@ import {
 import type { Server } from "./server.ts";
 import { listen } from "./start_server.ts";
 import { makeProtocol } from "./_make_protocol.ts";
+import { startTls } from "./loop_start_tls.ts";
 
 const CONNECTION_OPTIONS = [
   "ssl",
@@ -206,5 +209,13 @@ installNetwork({
       factory as () => ProtocolLike,
       path as string,
       options as UnixServerOptions,
+    ),
+  startTls: (loop, transport, protocol, sslcontext, options) =>
+    startTls(
+      loop as AbstractEventLoop,
+      transport,
+      protocol,
+      sslcontext,
+      options as LoopStartTlsOptions,
     ),
 });

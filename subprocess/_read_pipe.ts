@@ -1,41 +1,47 @@
 /**
  * The read end of a child's output: it feeds one or two Deno streams (a
- * child's stdout, and its stderr too for `stderr: STDOUT`) into a
- * `StreamReader`, as asyncio's `_UnixReadPipeTransport` with
- * `StreamReaderProtocol`.
+ * child's stdout, and its stderr too for `stderr: STDOUT`) into a sink, as
+ * asyncio's `_UnixReadPipeTransport` feeds its protocol: a `StreamReader`
+ * (the stream form, `createSubprocessExec`, as asyncio's
+ * `StreamReaderProtocol`), or the pipe's side of a `SubprocessTransport`
+ * (`loop.subprocessExec`, `subprocess_transport.ts`).
  *
  * How it works: one `async` loop per source reads chunks and hands them to
- * the reader (`feedData`); the reader pauses it above twice its limit
+ * the sink (`feedData`); a reader pauses it above twice its limit
  * (`pauseReading()`) and resumes it once drained, so a child writing faster
  * than the program reads is held by the pipe, not buffered without bound.
- * The reader gets its end of file once every source has ended; an error is
+ * The sink gets its end of file once every source has ended; an error is
  * set on it under Python's name.
  *
  * Invariants:
  * - Every Deno read is awaited inside a `try`: no rejection is unhandled.
  * - `close()` cancels every source: no Deno read or resource is left once
- *   `whenClosed()` settles.
+ *   `whenClosed()` settles. After it the sink is told nothing more.
  *
  * @module
  */
-import type { StreamReader } from "../streams/stream_reader.ts";
-import { kSetTransport } from "../streams/stream_reader.ts";
 import { toPythonError } from "../streams/_os_errors.ts";
 
-/** The pipe (or pipes) feeding one reader (see the module's header). */
+/** What a read pipe feeds: a `StreamReader`'s methods of the same names. */
+export interface ReadPipeSink {
+  feedData(data: Uint8Array): void;
+  feedEof(): void;
+  setException(exc: unknown): void;
+}
+
+/** The pipe (or pipes) feeding one sink (see the module's header). */
 export class ReadPipe {
-  readonly #reader: StreamReader;
+  readonly #sink: ReadPipeSink;
   readonly #sources: ReadableStreamDefaultReader<Uint8Array>[];
   #open: number;
   #paused: PromiseWithResolvers<void> | null = null;
   #closed = false;
   readonly #done: Promise<unknown>;
 
-  constructor(reader: StreamReader, streams: ReadableStream<Uint8Array>[]) {
-    this.#reader = reader;
+  constructor(sink: ReadPipeSink, streams: ReadableStream<Uint8Array>[]) {
+    this.#sink = sink;
     this.#sources = streams.map((stream) => stream.getReader());
     this.#open = this.#sources.length;
-    reader[kSetTransport](this);
     this.#done = Promise.all(this.#sources.map((s) => this.#pump(s)));
   }
 
@@ -46,7 +52,7 @@ export class ReadPipe {
         if (this.#closed) break;
         const { value, done } = await source.read();
         if (done || this.#closed) break;
-        this.#reader.feedData(value);
+        this.#sink.feedData(value);
       }
     } catch (error) {
       if (!this.#closed) this.#fail(error);
@@ -54,15 +60,15 @@ export class ReadPipe {
       source.releaseLock();
     }
     if (--this.#open === 0 && !this.#closed) {
-      this.#feed(() => this.#reader.feedEof());
+      this.#feed(() => this.#sink.feedEof());
     }
   }
 
   #fail(error: unknown): void {
-    this.#feed(() => this.#reader.setException(toPythonError(error)));
+    this.#feed(() => this.#sink.setException(toPythonError(error)));
   }
 
-  /** Tell the reader, unless its loop is closed (then nobody reads). */
+  /** Tell the sink, unless its loop is closed (then nobody reads). */
   #feed(tell: () => void): void {
     try {
       tell();
@@ -71,12 +77,12 @@ export class ReadPipe {
     }
   }
 
-  /** Internal (the reader's flow control): stop reading for now. */
+  /** Stop reading for now (a reader's flow control, or the protocol's). */
   pauseReading(): void {
     this.#paused ??= Promise.withResolvers();
   }
 
-  /** Internal (the reader's flow control): go on reading. */
+  /** Go on reading. */
   resumeReading(): void {
     const paused = this.#paused;
     this.#paused = null;

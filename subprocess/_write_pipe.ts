@@ -1,7 +1,10 @@
 /**
  * The write end of a child's stdin: the transport and the protocol under
  * the `Process`'s `stdin` `StreamWriter`, as asyncio's
- * `_UnixWritePipeTransport` with its `FlowControlMixin`.
+ * `_UnixWritePipeTransport` with its `FlowControlMixin`; for
+ * `loop.subprocessExec`, the `WriteTransport` of `getPipeTransport(0)`,
+ * which tells its `WritePipeListener` (the subprocess transport) of its
+ * flow control and its end.
  *
  * How it works: `write()` copies the bytes into a queue and never waits;
  * one `async` loop hands the queue to Deno's stream, a chunk at a time.
@@ -9,18 +12,24 @@
  * down to the low one. `close()` (or `writeEof()`) closes the pipe once the
  * queue is sent; `abort()` at once. A write that fails (the child exited:
  * `BrokenPipeError`) loses the pipe: the queue is dropped, `drain()` raises
- * the error, later writes are dropped, as asyncio's.
+ * the error, later writes are dropped, as asyncio's. `hangUp()` is the
+ * child's exit: asyncio learns from the pipe that its reader is gone (a
+ * `BrokenPipeError` if bytes were still buffered); Deno cannot, so the
+ * subprocess transport says so.
  *
  * Invariants:
  * - Every Deno op is awaited inside a `try`: no rejection is unhandled.
  * - `closeWaiter()` settles once the pipe is closed or lost and no Deno
- *   write is pending.
+ *   write is pending; the listener's `connectionLost` is called then, once.
  *
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
 import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
-import { ConnectionResetError } from "../exceptions/os_errors.ts";
+import {
+  BrokenPipeError,
+  ConnectionResetError,
+} from "../exceptions/os_errors.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { failWith, type Future } from "../tasks/future.ts";
 import type { WriterProtocol } from "../streams/stream_writer.ts";
@@ -40,11 +49,22 @@ function settle(future: Future<undefined>, exc: unknown): void {
   }
 }
 
+/** Who hears of a pipe's flow control and end (a subprocess transport). */
+export interface WritePipeListener {
+  /** The buffer went over the high-water mark. */
+  pauseWriting(): void;
+  /** It is down to the low-water mark again. */
+  resumeWriting(): void;
+  /** The pipe is closed (`null`) or lost (the error). */
+  connectionLost(exc: unknown): void;
+}
+
 /** The stdin pipe of a child (see the module's header). */
 export class WritePipe implements Transport, WriterProtocol {
   readonly #loop: AbstractEventLoop;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pid: number;
+  readonly #listener: WritePipeListener | null;
   #queue: Uint8Array[] = [];
   #size = 0;
   #writing = false;
@@ -62,10 +82,12 @@ export class WritePipe implements Transport, WriterProtocol {
     loop: AbstractEventLoop,
     stream: WritableStream<Uint8Array>,
     pid: number,
+    listener: WritePipeListener | null = null,
   ) {
     this.#loop = loop;
     this.#writer = stream.getWriter();
     this.#pid = pid;
+    this.#listener = listener;
     this.#closed = loop.createFuture<undefined>();
   }
 
@@ -81,7 +103,7 @@ export class WritePipe implements Transport, WriterProtocol {
     if (data.length === 0 || this.#lost !== undefined) return;
     this.#queue.push(data.slice());
     this.#size += data.length;
-    if (this.#size > this.#high) this.#paused = true;
+    this.#maybePause();
     if (!this.#writing) this.#sendAll();
   }
 
@@ -99,6 +121,7 @@ export class WritePipe implements Transport, WriterProtocol {
         if (this.#paused && this.#size <= this.#low) {
           this.#paused = false;
           this.#wakeDrainers(null);
+          this.#listener?.resumeWriting();
         }
       }
     } catch (error) {
@@ -118,6 +141,13 @@ export class WritePipe implements Transport, WriterProtocol {
     this.#lose(null);
   }
 
+  /** Over the high-water mark: `drain()` waits, the listener is told. */
+  #maybePause(): void {
+    if (this.#paused || this.#size <= this.#high) return;
+    this.#paused = true;
+    this.#listener?.pauseWriting();
+  }
+
   /** The pipe is gone (`exc`, or `null` once closed): wake every waiter. */
   #lose(exc: unknown): void {
     if (this.#lost !== undefined) return;
@@ -127,10 +157,17 @@ export class WritePipe implements Transport, WriterProtocol {
     this.#size = 0;
     this.#paused = false;
     this.#wakeDrainers(exc ?? new ConnectionResetError("Connection lost"));
-    if (!this.#writing) settle(this.#closed, null);
-    else {this.#writer.closed.then(() =>
-        settle(this.#closed, null), () =>
-        settle(this.#closed, null));}
+    if (!this.#writing) this.#released();
+    else {
+      const released = () => this.#released();
+      this.#writer.closed.then(released, released);
+    }
+  }
+
+  /** No Deno write is pending any more: the pipe's end is told. */
+  #released(): void {
+    settle(this.#closed, null);
+    this.#listener?.connectionLost(this.#lost);
   }
 
   #wakeDrainers(exc: unknown): void {
@@ -162,6 +199,20 @@ export class WritePipe implements Transport, WriterProtocol {
     this.#lose(null);
   }
 
+  /**
+   * Internal: the child has exited, nobody reads the pipe any more. Lose it
+   * as asyncio's pipe transport does when its reader closes: cleanly if
+   * everything was sent, with a `BrokenPipeError` if bytes were left.
+   */
+  hangUp(): void {
+    if (this.#lost !== undefined) return;
+    const left = this.#size > 0;
+    this.#writer.abort().catch(() => {
+      // already closed
+    });
+    this.#lose(left ? new BrokenPipeError() : null);
+  }
+
   isClosing(): boolean {
     return this.#closing;
   }
@@ -187,7 +238,7 @@ export class WritePipe implements Transport, WriterProtocol {
     }
     this.#high = high;
     this.#low = low;
-    if (this.#size > high) this.#paused = true;
+    this.#maybePause();
   }
 
   /** A write pipe does not read: nothing to pause. */

@@ -6,19 +6,26 @@
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
-import { ValueError } from "../exceptions/builtins.ts";
 import { checkLimit, checkOptions } from "../exceptions/checks.ts";
-import { FileNotFoundError, PermissionError } from "../exceptions/os_errors.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable } from "../tasks/future.ts";
 import { Op } from "../tasks/_op.ts";
-import { DEFAULT_LIMIT, StreamReader } from "../streams/stream_reader.ts";
+import {
+  DEFAULT_LIMIT,
+  kSetTransport,
+  StreamReader,
+} from "../streams/stream_reader.ts";
 import { StreamWriter } from "../streams/stream_writer.ts";
-import { toPythonError } from "../streams/_os_errors.ts";
-import { DEVNULL, PIPE, STDOUT } from "./constants.ts";
+import type { DEVNULL, PIPE, STDOUT } from "./constants.ts";
 import { Process, type ProcessPipes } from "./process.ts";
+import {
+  checkProgram,
+  type ChildPlan,
+  planChild,
+  spawnChild,
+} from "./_child.ts";
 import { ReadPipe } from "./_read_pipe.ts";
 import { WritePipe } from "./_write_pipe.ts";
 
@@ -69,25 +76,6 @@ export interface SubprocessOptions {
 
 const OPTIONS = ["stdin", "stdout", "stderr", "cwd", "env", "limit"] as const;
 
-type Stdio = "piped" | "null" | "inherit";
-
-function stdio(
-  api: string,
-  name: string,
-  value: unknown,
-  allowed: readonly unknown[],
-): Stdio {
-  if (value === undefined || value === null) return "inherit";
-  if (!allowed.includes(value)) {
-    throw new (typeof value === "number" ? ValueError : TypeError)(
-      `${api}: options.${name} must be PIPE, DEVNULL${
-        allowed.includes(STDOUT) ? ", STDOUT" : ""
-      } or null, got ${describe(value)}`,
-    );
-  }
-  return value === PIPE ? "piped" : value === DEVNULL ? "null" : "piped";
-}
-
 /**
  * Start `program` with `args` (no shell between), as asyncio's
  * `create_subprocess_exec(program, *args, …)`; return its `Process` once
@@ -123,22 +111,7 @@ export function createSubprocessExec(
   options: SubprocessOptions = {},
 ): Awaitable<Process> {
   const api = "createSubprocessExec";
-  if (typeof program !== "string" || program === "") {
-    throw new TypeError(
-      `${api}: program must be a non-empty string, got ${describe(program)}`,
-    );
-  }
-  if (
-    !Array.isArray(args) || !args.every((arg) => typeof arg === "string")
-  ) {
-    throw new TypeError(
-      `${api}: args must be an array of strings, got ${
-        Array.isArray(args)
-          ? `an element ${describe(args.find((a) => typeof a !== "string"))}`
-          : describe(args)
-      }`,
-    );
-  }
+  checkProgram(api, program, args);
   return start(api, program, args, options);
 }
 
@@ -179,65 +152,20 @@ function start(
   options: SubprocessOptions,
 ): Awaitable<Process> {
   const opts = checkOptions(api, options, OPTIONS);
-  const stdin = stdio(api, "stdin", opts.stdin, [PIPE, DEVNULL]);
-  const stdout = stdio(api, "stdout", opts.stdout, [PIPE, DEVNULL]);
-  let stderr = stdio(api, "stderr", opts.stderr, [PIPE, DEVNULL, STDOUT]);
-  // STDOUT: the same pipe (both fed to one reader) or device as stdout.
-  const merged = opts.stderr === STDOUT && stdout === "piped";
-  if (opts.stderr === STDOUT) stderr = stdout;
   const limit = checkLimit(api, opts.limit ?? DEFAULT_LIMIT);
-  const cwd = opts.cwd ?? undefined;
-  if (cwd !== undefined && typeof cwd !== "string") {
-    throw new TypeError(
-      `${api}: options.cwd must be a string or null, got ${describe(cwd)}`,
-    );
-  }
-  const env = opts.env ?? undefined;
-  if (
-    env !== undefined &&
-    (typeof env !== "object" ||
-      !Object.values(env).every((v) => typeof v === "string"))
-  ) {
-    throw new TypeError(
-      `${api}: options.env must be an object of strings or null, got ${
-        describe(env)
-      }`,
-    );
-  }
-  const command = new Deno.Command(program, {
-    args: [...args],
-    stdin,
-    stdout,
-    stderr,
-    cwd,
-    env,
-    clearEnv: env !== undefined,
-  });
-  return new Op(
-    spawn(getEventLoop(), command, program, limit, {
-      stdin: stdin === "piped",
-      stdout: stdout === "piped",
-      stderr: stderr === "piped",
-    }, merged),
-    api,
-  );
+  const plan = planChild(api, program, args, opts);
+  return new Op(spawn(getEventLoop(), plan, program, limit), api);
 }
 
 // deno-lint-ignore require-yield
 function* spawn(
   loop: AbstractEventLoop,
-  command: Deno.Command,
+  plan: ChildPlan,
   program: string,
   limit: number,
-  piped: Record<"stdin" | "stdout" | "stderr", boolean>,
-  merged: boolean,
 ): CoroutineGenerator<Process> {
-  let child: Deno.ChildProcess;
-  try {
-    child = command.spawn();
-  } catch (error) {
-    throw spawnError(error, program);
-  }
+  const { piped, merged } = plan;
+  const child = spawnChild(plan, program);
   const pipes: ProcessPipes = {
     stdin: null,
     stdinPipe: null,
@@ -253,36 +181,21 @@ function* spawn(
   if (piped.stdout) {
     pipes.stdout = new StreamReader(limit, loop);
     const sources = merged ? [child.stdout, child.stderr] : [child.stdout];
-    pipes.readPipes.push(new ReadPipe(pipes.stdout, sources));
+    pipes.readPipes.push(feed(pipes.stdout, sources));
   }
   if (piped.stderr && !merged) {
     pipes.stderr = new StreamReader(limit, loop);
-    pipes.readPipes.push(new ReadPipe(pipes.stderr, [child.stderr]));
+    pipes.readPipes.push(feed(pipes.stderr, [child.stderr]));
   }
   return new Process(child, loop, pipes);
 }
 
-/** Deno's failure to spawn `program` as Python's `OSError`. */
-function spawnError(error: unknown, program: string): unknown {
-  const quoted = `'${program}'`;
-  if (error instanceof Deno.errors.NotFound) {
-    return new FileNotFoundError(
-      `[Errno 2] No such file or directory: ${quoted}`,
-      {
-        errno: 2,
-        strerror: "No such file or directory",
-        filename: program,
-        cause: error,
-      },
-    );
-  }
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return new PermissionError(`[Errno 13] Permission denied: ${quoted}`, {
-      errno: 13,
-      strerror: "Permission denied",
-      filename: program,
-      cause: error,
-    });
-  }
-  return toPythonError(error);
+/** A pipe feeding `reader`, which pauses and resumes it (its transport). */
+function feed(
+  reader: StreamReader,
+  sources: ReadableStream<Uint8Array>[],
+): ReadPipe {
+  const pipe = new ReadPipe(reader, sources);
+  reader[kSetTransport](pipe);
+  return pipe;
 }

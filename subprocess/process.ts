@@ -26,7 +26,7 @@ import {
   ProcessLookupError,
 } from "../exceptions/os_errors.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
-import { signalName, signalNumber } from "../loop/signals.ts";
+import { signalName } from "../loop/signals.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
 import type { Awaitable, Future } from "../tasks/future.ts";
 import { gather } from "../tasks/gather.ts";
@@ -34,6 +34,7 @@ import { Op } from "../tasks/_op.ts";
 import type { StreamReader } from "../streams/stream_reader.ts";
 import type { StreamWriter } from "../streams/stream_writer.ts";
 import { track, untrack } from "../streams/_open_resources.ts";
+import { returncodeOf } from "./_child.ts";
 import type { ReadPipe } from "./_read_pipe.ts";
 import type { WritePipe } from "./_write_pipe.ts";
 
@@ -146,10 +147,7 @@ export class Process {
   }
 
   #exited(status: Deno.CommandStatus): void {
-    // Deno reports a signal's death as 128 + its number, and names it.
-    this.#returncode = status.signal === null
-      ? status.code
-      : -(signalNumber(status.signal) || status.code - 128);
+    this.#returncode = returncodeOf(status);
     untrack(this.#loop, this);
     const waiters = this.#waiters;
     this.#waiters = [];

@@ -124,6 +124,7 @@ const GOLDEN = [
   "BufferedProtocol",
   "DatagramProtocol",
   "Protocol",
+  "SubprocessProtocol",
   // thread-safe calls
   "RemoteLoop",
   "connectLoop",
