@@ -18,7 +18,10 @@ import {
 import { getEventLoop } from "../loop/policy.ts";
 import { recordCreationSite } from "../loop/_creation_site.ts";
 import { failed, retrieved, type Unretrieved } from "./_unretrieved.ts";
-import { type CancelledError, InvalidStateError } from "../exceptions/asyncio.ts";
+import {
+  type CancelledError,
+  InvalidStateError,
+} from "../exceptions/asyncio.ts";
 import { cancelledError } from "./_cancelled_error.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { awaitThen, kAddCallback, kCancelledError } from "./_waiter.ts";
@@ -131,7 +134,12 @@ type Unchecked = { [kSetException]?: (exception: unknown) => void };
  */
 export class Future<T = unknown> implements Awaitable<T> {
   #state: State = PENDING;
-  #result: T | undefined = undefined;
+  // Once cancelled, a future has neither result nor exception: these two
+  // hold the cancel message and the `CancelledError` (when made) instead,
+  // two fields less for every future (a sleeping task holds two).
+  /** The result; once cancelled, the cancel message. */
+  #result: unknown = undefined;
+  /** The exception or `null`; once cancelled, its `CancelledError` or `null`. */
   #exception: unknown = null;
   #loop: AbstractEventLoop;
   /**
@@ -141,8 +149,6 @@ export class Future<T = unknown> implements Awaitable<T> {
   #callback: ((arg: unknown) => unknown) | null = null;
   #callbackArg: unknown = undefined;
   #callbacks: unknown[] | null = null;
-  #cancelMessage: string | null = null;
-  #cancelledExc: CancelledError | null = null;
   /** The report made if nobody retrieves the exception (`_unretrieved.ts`). */
   #unretrieved: Unretrieved | null = null;
 
@@ -282,7 +288,7 @@ export class Future<T = unknown> implements Awaitable<T> {
       throw new TypeError(`cancel: msg must be a string, got ${describe(msg)}`);
     }
     this.#state = CANCELLED;
-    this.#cancelMessage = msg;
+    this.#result = msg;
     this.#scheduleCallbacks();
     return true;
   }
@@ -334,16 +340,19 @@ export class Future<T = unknown> implements Awaitable<T> {
   /** Internal: finish as cancelled by `error` (a task whose coroutine raised it). */
   [kCancelWith](error: CancelledError): boolean {
     if (!this.#cancel(error.message || null)) return false;
-    this.#cancelledExc = error;
+    this.#exception = error;
     return true;
   }
 
   /** The `CancelledError` that `result()` throws once cancelled. */
   [kCancelledError](): CancelledError {
-    return this.#cancelledExc ??= cancelledError(
-      this.#cancelMessage,
-      this.#loop.getDebug(),
-    );
+    const debug = this.#loop.getDebug();
+    // `gather()` asks a future that was not cancelled too: a fresh one.
+    if (this.#state !== CANCELLED) return cancelledError(null, debug);
+    return (this.#exception ??= cancelledError(
+      this.#result as string | null,
+      debug,
+    )) as CancelledError;
   }
 
   /** Wait for the Future from an `async` function: `await fut`. */
