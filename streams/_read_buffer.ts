@@ -15,15 +15,15 @@
  *
  * Appending `data` that does not fit after `end`: if the buffered bytes plus
  * `data` fit in `buf` and nothing was handed out, they are moved to the
- * front (compaction); otherwise they go into a fresh buffer (from the slab
- * allocator, `_slab.ts`) of the same length if they fit in it, else of
- * `max(needed, 2 * buf.length, MIN_CAPACITY)`, so a growing buffer doubles.
- * A fresh buffer is not shared.
+ * front (compaction); otherwise they go into a fresh buffer (from the
+ * slab allocator, `_slab.ts`): of just `data.length` bytes if the buffer was
+ * empty (most messages are taken whole as they come), else of the same
+ * length if they fit in it, else of `max(needed, 2 * buf.length,
+ * MIN_CAPACITY)`, so a growing buffer doubles. A fresh buffer is not shared.
  *
- * When a take empties the buffer, a buffer bigger than `KEEP_CAPACITY`
- * (4 KiB) is dropped (idle connections keep little memory) and the next
- * append allocates; otherwise `start` and `end` go back to 0, or, if views
- * are out, `start` catches up with `end` and the next bytes go after them.
+ * When a take empties the buffer, the buffer is dropped: an empty reader
+ * holds no memory (an idle connection's reader holds nothing, and keeps no
+ * slab alive), and the next append allocates as above.
  *
  * The separator search (`find`) looks in `buf[start:end]` from `offset`
  * (relative to `start`) with `indexOf` for the separator's first byte, then
@@ -38,9 +38,7 @@
 import { allocate } from "./_slab.ts";
 
 const EMPTY = new Uint8Array(0);
-/** An empty buffer keeps at most this much memory (idle connections). */
-const KEEP_CAPACITY = 4096;
-/** The least a buffer is allocated with: small reads share one. */
+/** The least a buffer that grows is allocated with. */
 const MIN_CAPACITY = 4096;
 /** Reads up to this size are views of the buffer, bigger ones copies. */
 const MAX_VIEW = 4096;
@@ -70,9 +68,12 @@ export class ReadBuffer {
       if (needed <= this.#buf.length && !this.#shared) {
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
-        const capacity = needed <= this.#buf.length
-          ? this.#buf.length
-          : Math.max(needed, 2 * this.#buf.length, MIN_CAPACITY);
+        const length = this.#buf.length;
+        const capacity = size === 0
+          ? needed
+          : needed <= length
+          ? length
+          : Math.max(needed, 2 * length, MIN_CAPACITY);
         const fresh = allocate(capacity);
         fresh.set(this.#buf.subarray(this.#start, this.#end));
         this.#buf = fresh;
@@ -112,15 +113,11 @@ export class ReadBuffer {
     }
   }
 
-  /** Empty the buffer. */
+  /** Empty the buffer: drop it (see the module's header). */
   #clear(): void {
-    if (this.#buf.length > KEEP_CAPACITY) {
-      this.#buf = EMPTY;
-      this.#shared = false;
-    }
-    // Bytes handed out stay as they are: append after them.
-    if (this.#shared) this.#start = this.#end;
-    else this.#start = this.#end = 0;
+    this.#buf = EMPTY;
+    this.#start = this.#end = 0;
+    this.#shared = false;
   }
 
   /** The index of `sep` in the buffer at or after `offset`, or -1. */

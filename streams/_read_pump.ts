@@ -8,16 +8,28 @@
  * How it works: it is demand-driven, on callbacks (no `async` function, no
  * promise of ours per read). It reads a loop turn after the start (so that
  * a `startTls` right after connecting finds no read pending), at once after
- * a read that filled its buffer (more is likely queued; the buffer doubles,
- * up to 64 KiB), when the reader asks for data (`want()`, after the
- * deferred send if one waits: what the peer is to answer goes first), and,
- * a loop turn after a delivery it did not ask for, when the reader left
- * bytes unconsumed (a slow reader: it reads ahead, as asyncio's always
- * does, until the reader's buffer passes twice its limit and reading
- * pauses). Otherwise it parks with nothing pending, so that once the reader
- * has taken the peer's last reply and nobody waits in a read, no Deno read
- * is pending, which `startTls` needs (a pending Deno read cannot be
- * cancelled, and `Deno.startTls` fails while one is, losing the socket).
+ * a read that filled its buffer (more is likely queued), when the reader
+ * asks for data (`want()`, after the deferred send if one waits: what the
+ * peer is to answer goes first), and, a loop turn after a delivery it did
+ * not ask for, when the reader left bytes unconsumed (a slow reader: it
+ * reads ahead, as asyncio's always does, until the reader's buffer passes
+ * twice its limit and reading pauses). Otherwise it parks with nothing
+ * pending, so that once the reader has taken the peer's last reply and
+ * nobody waits in a read, no Deno read is pending, which `startTls` needs
+ * (a pending Deno read cannot be cancelled, and `Deno.startTls` fails
+ * while one is, losing the socket).
+ *
+ * Its buffer: a pending Deno read holds the buffer it reads into until
+ * bytes come, so on an idle connection the buffer is most of what the pump
+ * costs, and it cannot be shared (Deno fills it as the bytes come, and the
+ * reads of several sockets can land in one turn). So its size follows what
+ * comes: 1 KiB for the first read; after a read that filled it, four times
+ * that (up to 64 KiB: more is likely queued); after one that did not,
+ * twice what came, rounded up to a power of two, if that is smaller (at
+ * least 256 bytes). Steady traffic keeps one buffer, a connection that
+ * fell quiet keeps a small one, and a pump that has ended keeps none. The
+ * buffer is reused across reads: what a read delivers is a view of it,
+ * which the protocol copies.
  *
  * Its state is one field, `#state`; the transport's own state gates it
  * (the host's `handshaking`, `isClosing()`, `isReading()`):
@@ -68,8 +80,9 @@
  * - Every promise of a Deno read is awaited (`then(onRead, onReadError)`):
  *   no rejection is ever unhandled.
  * - `ENDED` is final; `whenEnded()` settles once it is reached.
- * - Per read, no allocation but Deno's promise and the delivered view: the
- *   callbacks are bound once per pump, the loop callbacks are static.
+ * - Per read, no allocation but Deno's promise and the delivered view (and
+ *   the buffer when its size changes): the callbacks are bound once per
+ *   pump, the loop callbacks are static.
  *
  * @module
  */
@@ -77,8 +90,21 @@ import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { TransportProtocol } from "./_protocol.ts";
 
-const FIRST_READ_SIZE = 4096;
+const FIRST_READ_SIZE = 1024;
+const MIN_READ_SIZE = 256;
 const MAX_READ_SIZE = 65536;
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The size of the read after one that got `n` bytes into `size` (see the
+ * module's header).
+ */
+function nextReadSize(n: number, size: number): number {
+  if (n === size) return Math.min(4 * size, MAX_READ_SIZE);
+  let fit = MIN_READ_SIZE;
+  while (fit < 2 * n) fit *= 2;
+  return Math.min(fit, size);
+}
 
 const IDLE = 0;
 const DUE = 1;
@@ -118,8 +144,10 @@ export class ReadPump {
   #state: State = IDLE;
   /** Whether the pending read counts as I/O in flight (`#awaitedRead`). */
   #counted = false;
-  /** What the pump reads into; it grows after full reads. */
-  #buf = new Uint8Array(FIRST_READ_SIZE);
+  /** What the pump reads into, allocated by the read that needs it. */
+  #buf = EMPTY;
+  /** The size of the next read (see the module's header). */
+  #size = FIRST_READ_SIZE;
   #endSignal: PromiseWithResolvers<void> | null = null;
 
   constructor(
@@ -209,6 +237,9 @@ export class ReadPump {
   #read(demanded: boolean): void {
     this.#state = demanded ? DEMANDED : READING;
     if (demanded) this.#awaitedRead(true);
+    if (this.#buf.length !== this.#size) {
+      this.#buf = new Uint8Array(this.#size);
+    }
     let read: Promise<number | null>;
     try {
       read = this.#host.conn.read(this.#buf);
@@ -230,12 +261,10 @@ export class ReadPump {
         return this.end(); // the stream protocol keeps the transport open
       }
       const buf = this.#buf;
+      this.#size = nextReadSize(n, buf.length);
       this.#protocol.dataReceived(buf.subarray(0, n));
       if (n === buf.length) {
         if (this.#state === IDLE) this.#state = DUE; // more is likely queued
-        if (buf.length < MAX_READ_SIZE) {
-          this.#buf = new Uint8Array(buf.length * 2);
-        }
       } else if (!demanded && !this.#loop.isClosed()) {
         // A waiting reader asks again once it has consumed what came.
         this.#loop.callSoon(ReadPump.#readAheadIfUnread, this);
@@ -264,6 +293,7 @@ export class ReadPump {
   end(): void {
     if (this.#state === ENDED) return;
     this.#state = ENDED;
+    this.#buf = EMPTY;
     const signal = this.#endSignal;
     this.#endSignal = null;
     signal?.resolve();

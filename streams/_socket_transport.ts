@@ -22,6 +22,9 @@
  *   `conn.close()`, so that `waitClosed()` means no Deno op is left.
  * - A transport is tracked by its loop until released
  *   (`_open_resources.ts`): closing the loop closes its socket.
+ * - The addresses `getExtraInfo()` gives are read from the socket when
+ *   first asked (few ever are: an idle connection holds less), and before
+ *   a `startTls` replaces it (a `Deno.startTls` conn has none).
  *
  * @module
  */
@@ -76,7 +79,10 @@ export class SocketTransport
   readonly #loop: AbstractEventLoop;
   readonly #protocol: TransportProtocol;
   readonly #owner: ConnectionOwner | null;
-  readonly #extra: Record<string, unknown>;
+  /** For a TLS connection, what `getExtraInfo("sslcontext")` returns. */
+  #sslcontext: object | null;
+  /** `getExtraInfo()`'s addresses, made when first asked (most never are). */
+  #addresses: { peername: unknown; sockname: unknown } | null = null;
   /** The host connected to: `startTls`'s default server name. */
   readonly #host: string | null;
   readonly #pump: ReadPump;
@@ -113,11 +119,7 @@ export class SocketTransport
     this.#owner = owner;
     this.#pump = new ReadPump(loop, protocol, this);
     this.#writer = new WriteLoop(loop, this);
-    this.#extra = {
-      peername: addressOf(conn.remoteAddr),
-      sockname: addressOf(conn.localAddr),
-    };
-    if (sslcontext !== null) this.#extra.sslcontext = sslcontext;
+    this.#sslcontext = sslcontext;
     // asyncio sets TCP_NODELAY on every TCP transport.
     try {
       (conn as Deno.TcpConn).setNoDelay?.(true);
@@ -176,7 +178,7 @@ export class SocketTransport
   ): CoroutineGenerator<void> {
     const refusal = upgradeRefusal(
       this.#owner !== null,
-      "sslcontext" in this.#extra,
+      this.#sslcontext !== null,
       this.#conn.remoteAddr.transport,
       this.#upgrading,
     );
@@ -201,11 +203,11 @@ export class SocketTransport
       }
       const future = this.#loop.createFuture<undefined>();
       const hostname = serverHostname ?? this.#host ??
-        (this.#extra.peername as [string, number])[0];
+        (this.#address("peername") as [string, number])[0];
       this.#handshaking = true;
       upgradeToTls(this, ssl, hostname, timeout).then((exc) => {
         this.#handshaking = false;
-        if (exc === null) this.#extra.sslcontext = ssl;
+        if (exc === null) this.#sslcontext = ssl;
         settle(future, exc);
         if (exc === null) this.#pump.next();
         else this.#pump.end();
@@ -301,7 +303,18 @@ export class SocketTransport
   }
 
   getExtraInfo(name: string, defaultValue: unknown = null): unknown {
-    return name in this.#extra ? this.#extra[name] : defaultValue;
+    if (name === "peername" || name === "sockname") return this.#address(name);
+    if (name === "sslcontext") return this.#sslcontext ?? defaultValue;
+    return defaultValue;
+  }
+
+  /** The socket's address (`sockname`) or its peer's (`peername`). */
+  #address(name: "peername" | "sockname"): unknown {
+    const addresses = this.#addresses ??= {
+      peername: addressOf(this.#conn.remoteAddr),
+      sockname: addressOf(this.#conn.localAddr),
+    };
+    return addresses[name];
   }
 
   /** The loop closed: close the socket, tell no one. */
@@ -321,8 +334,8 @@ export class SocketTransport
       ? " closing"
       : "";
     return `<SocketTransport${state} peername=${
-      JSON.stringify(this.#extra.peername)
-    } sockname=${JSON.stringify(this.#extra.sockname)}>`;
+      JSON.stringify(this.#address("peername"))
+    } sockname=${JSON.stringify(this.#address("sockname"))}>`;
   }
 
   // Internal: what the read pump, the write loop and the TLS handshakes ask
@@ -334,6 +347,8 @@ export class SocketTransport
   }
 
   set conn(conn: Deno.Conn) {
+    // The addresses of the TCP socket: a `Deno.startTls` conn lacks them.
+    this.#address("peername");
     this.#conn = conn;
   }
 
@@ -384,7 +399,7 @@ export class SocketTransport
 
   /** Internal: close on `error`, reported unless an `OSError`; as raised. */
   fail(error: unknown, message: string): unknown {
-    const tls = "sslcontext" in this.#extra || this.#upgrading;
+    const tls = this.#sslcontext !== null || this.#upgrading;
     const exc = toPythonError(error, tls);
     if (!isOsError(exc)) this.#report(message, exc);
     this.forceClose(exc);

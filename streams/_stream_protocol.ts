@@ -2,7 +2,9 @@
  * The protocol between a socket transport and a stream, as asyncio's
  * `StreamReaderProtocol` (with `FlowControlMixin`): it feeds the reader,
  * makes drain wait while the transport's buffer is full, and, on a server,
- * runs the client callback as a Task.
+ * runs the client callback as a Task. What most connections never use
+ * (the drain waiters, `waitClosed()`'s future) is made when first needed,
+ * so that an idle connection holds little.
  *
  * @module
  */
@@ -52,15 +54,20 @@ function onClientDone(
   }
 }
 
+const NO_WAITERS: readonly Future<undefined>[] = [];
+
 /** The stream protocol of one connection. */
 export class StreamProtocol implements TransportProtocol {
   #loop: AbstractEventLoop;
   #reader: StreamReader | null;
   #clientConnected: ClientConnectedCallback | null;
   #paused = false;
-  #drainWaiters: Future<undefined>[] = [];
+  /** The drains waiting while paused, made by the first one. */
+  #drainWaiters: Future<undefined>[] | null = null;
   #connectionLost = false;
-  #closed: Future<undefined>;
+  /** `waitClosed()`'s future, made when first asked (most never are). */
+  #closed: Future<undefined> | null = null;
+  #released = false;
 
   constructor(
     reader: StreamReader,
@@ -70,7 +77,6 @@ export class StreamProtocol implements TransportProtocol {
     this.#loop = loop;
     this.#reader = reader;
     this.#clientConnected = clientConnected;
-    this.#closed = loop.createFuture<undefined>();
   }
 
   connectionMade(transport: SocketTransport): void {
@@ -103,7 +109,7 @@ export class StreamProtocol implements TransportProtocol {
     }
     this.#connectionLost = true;
     if (this.#paused) {
-      for (const waiter of this.#drainWaiters) {
+      for (const waiter of this.#drainWaiters ?? NO_WAITERS) {
         if (waiter.done()) continue;
         if (exc === null) waiter.setResult(undefined);
         else failWith(waiter, exc);
@@ -115,7 +121,12 @@ export class StreamProtocol implements TransportProtocol {
   #closedOutcome: unknown = null;
 
   released(): void {
-    const closed = this.#closed;
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#closed !== null) this.#settleClosed(this.#closed);
+  }
+
+  #settleClosed(closed: Future<undefined>): void {
     if (closed.done()) return;
     const exc = this.#closedOutcome;
     if (exc === null) closed.setResult(undefined);
@@ -131,7 +142,7 @@ export class StreamProtocol implements TransportProtocol {
 
   resumeWriting(): void {
     this.#paused = false;
-    for (const waiter of this.#drainWaiters) {
+    for (const waiter of this.#drainWaiters ?? NO_WAITERS) {
       if (!waiter.done()) waiter.setResult(undefined);
     }
   }
@@ -145,17 +156,22 @@ export class StreamProtocol implements TransportProtocol {
     if (this.#connectionLost) throw new ConnectionResetError("Connection lost");
     if (!this.#paused) return;
     const waiter = this.#loop.createFuture<undefined>();
-    this.#drainWaiters.push(waiter);
+    const waiters = this.#drainWaiters ??= [];
+    waiters.push(waiter);
     try {
       yield waiter; // waits as `yield*` would, with no iterator made
     } finally {
-      const i = this.#drainWaiters.indexOf(waiter);
-      if (i >= 0) this.#drainWaiters.splice(i, 1);
+      const i = waiters.indexOf(waiter);
+      if (i >= 0) waiters.splice(i, 1);
     }
   }
 
   /** The future done once the socket is released. */
   closeWaiter(): Future<undefined> {
+    if (this.#closed === null) {
+      this.#closed = this.#loop.createFuture<undefined>();
+      if (this.#released) this.#settleClosed(this.#closed);
+    }
     return this.#closed;
   }
 }

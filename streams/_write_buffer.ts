@@ -9,22 +9,26 @@
  * one chunk when it is taken or when a big write is queued after it. A big
  * write is queued as its own copy. `take()` joins the small chunks at the
  * front (up to 64 KiB) so that they go in one Deno write, and hands a big
- * one over alone, not copied again. Once everything is sent (`sent()`), the
- * next writes fill the block again from the start: it stays warm. A new
- * block is bigger each time, from 1 KiB up to 16 KiB: an idle connection
- * that wrote little keeps little.
+ * one over alone, not copied again. Once everything is sent (`sent()`),
+ * the block goes back to the pool of free blocks (`_block_pool.ts`), so
+ * that an idle connection holds no write memory; the next write takes one
+ * from the pool, as big as what the last burst of small writes put in
+ * blocks (1 KiB to 16 KiB), so that a steady burst fills one block and
+ * goes out uncopied; a block that fills up is followed by one twice as big.
  *
  * Invariants:
  * - `#chunks`, then the block's open run `#block[#blockStart:#blockUsed]`,
  *   is everything queued, in order.
- * - Bytes of the block before `#blockStart` are queued or in flight until
- *   `sent()` finds nothing queued; only then are they overwritten.
+ * - Bytes of the block before `#blockStart` are queued or in flight: they
+ *   are never overwritten; the block goes back to the pool only once
+ *   `sent()` finds nothing queued (the write loop calls it with nothing in
+ *   flight).
  *
  * @module
  */
+import { giveBack, takeBlock } from "./_block_pool.ts";
 
 const MAX_BLOCK_WRITE = 4096;
-const MIN_BLOCK = 1024;
 const MAX_BLOCK = 16 * 1024;
 const JOIN_LIMIT = 65536;
 const EMPTY = new Uint8Array(0);
@@ -32,9 +36,12 @@ const EMPTY = new Uint8Array(0);
 /** What a socket transport has queued for sending (see the header). */
 export class WriteBuffer {
   #chunks: Uint8Array[] = [];
-  #block = EMPTY;
+  #block: Uint8Array = EMPTY;
   #blockStart = 0;
   #blockUsed = 0;
+  /** What small writes put in blocks since the block was freed, and before. */
+  #burst = 0;
+  #lastBurst = 0;
 
   /** Queue a copy of `data`. */
   push(data: Uint8Array): void {
@@ -47,9 +54,10 @@ export class WriteBuffer {
 
   /** The next bytes to send (see the header), or `null` if none is queued. */
   take(): Uint8Array | null {
-    this.#queueRun();
     const chunks = this.#chunks;
-    if (chunks.length === 0) return null;
+    // Only small writes queued: the run, with no array of chunks grown.
+    if (chunks.length === 0) return this.#takeRun();
+    this.#queueRun();
     let n = 1;
     let total = chunks[0].length;
     while (n < chunks.length && total + chunks[n].length <= JOIN_LIMIT) {
@@ -67,10 +75,17 @@ export class WriteBuffer {
     return data;
   }
 
-  /** Nothing is in flight anymore: if nothing is queued, reuse the block. */
+  /** Nothing is in flight anymore: if nothing is queued, free the block. */
   sent(): void {
-    if (this.#chunks.length === 0 && this.#blockStart === this.#blockUsed) {
+    if (
+      this.#chunks.length === 0 && this.#blockStart === this.#blockUsed &&
+      this.#block !== EMPTY
+    ) {
+      giveBack(this.#block);
+      this.#block = EMPTY;
       this.#blockStart = this.#blockUsed = 0;
+      this.#lastBurst = this.#burst;
+      this.#burst = 0;
     }
   }
 
@@ -86,23 +101,32 @@ export class WriteBuffer {
     if (at + data.length > block.length) {
       const size = Math.min(
         MAX_BLOCK,
-        Math.max(MIN_BLOCK, 2 * block.length, data.length),
+        Math.max(
+          block.length === 0 ? this.#lastBurst : 2 * block.length,
+          data.length,
+        ),
       );
       this.#queueRun();
-      block = this.#block = new Uint8Array(size);
+      block = this.#block = takeBlock(size);
       at = this.#blockStart = 0;
     }
     block.set(data, at);
     this.#blockUsed = at + data.length;
+    this.#burst += data.length;
   }
 
   /** Queue the block's open run of small writes as one chunk. */
   #queueRun(): void {
+    const run = this.#takeRun();
+    if (run !== null) this.#chunks.push(run);
+  }
+
+  /** The block's open run of small writes, now closed, or `null`. */
+  #takeRun(): Uint8Array | null {
     const start = this.#blockStart;
     const end = this.#blockUsed;
-    if (end > start) {
-      this.#chunks.push(this.#block.subarray(start, end));
-      this.#blockStart = end;
-    }
+    if (end === start) return null;
+    this.#blockStart = end;
+    return this.#block.subarray(start, end);
   }
 }
