@@ -5,6 +5,7 @@
  * @module
  */
 import { CANCEL_SLEEP_S, check, child, SLEEP_S } from "./_peers_child.ts";
+import { RawQueue } from "./_raw_queue.ts";
 
 // The same do-nothing `async` function as the other children spawn.
 // deno-lint-ignore require-await
@@ -37,38 +38,6 @@ async function sleepers(n: number): Promise<number> {
   for (let i = 0; i < n; i++) promises.push(sleeper());
   for (const p of promises) await p;
   return performance.now() - t0;
-}
-
-/** A bounded queue of promises (resolver arrays), as in `bench/sync.ts`. */
-class RawQueue<T> {
-  items: T[] = [];
-  head = 0;
-  getters: Array<(v: T) => void> = [];
-  putters: Array<() => void> = [];
-  constructor(readonly maxsize: number) {}
-  get size(): number {
-    return this.items.length - this.head;
-  }
-  async put(item: T): Promise<void> {
-    while (this.size >= this.maxsize) {
-      await new Promise<void>((resolve) => this.putters.push(resolve));
-    }
-    const getter = this.getters.shift();
-    if (getter !== undefined) getter(item);
-    else this.items.push(item);
-  }
-  async get(): Promise<T> {
-    if (this.size === 0) {
-      return await new Promise<T>((resolve) => this.getters.push(resolve));
-    }
-    const item = this.items[this.head++];
-    if (this.head > 1024) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    this.putters.shift()?.();
-    return item;
-  }
 }
 
 async function queue(n: number): Promise<number> {

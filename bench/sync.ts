@@ -23,6 +23,7 @@
  */
 import { createTask, Lock, Queue, run, sleep } from "../mod.ts";
 import { median } from "./_report.ts";
+import { RawQueue } from "./_raw_queue.ts";
 
 const REPS = 5;
 
@@ -52,38 +53,6 @@ async function queueOurs(items = ITEMS): Promise<number> {
   const ns = (performance.now() - t0) * 1e6 / items;
   if (sum !== items * (items - 1) / 2) throw new Error("queue lost items");
   return ns;
-}
-
-/** A bounded queue of promises: what one would write without the module. */
-class RawQueue<T> {
-  items: T[] = [];
-  head = 0;
-  getters: Array<(v: T) => void> = [];
-  putters: Array<() => void> = [];
-  constructor(readonly maxsize: number) {}
-  get size(): number {
-    return this.items.length - this.head;
-  }
-  async put(item: T): Promise<void> {
-    while (this.size >= this.maxsize) {
-      await new Promise<void>((resolve) => this.putters.push(resolve));
-    }
-    const getter = this.getters.shift();
-    if (getter !== undefined) getter(item);
-    else this.items.push(item);
-  }
-  async get(): Promise<T> {
-    if (this.size === 0) {
-      return await new Promise<T>((resolve) => this.getters.push(resolve));
-    }
-    const item = this.items[this.head++];
-    if (this.head > 1024) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    this.putters.shift()?.();
-    return item;
-  }
 }
 
 async function queueRaw(items = ITEMS): Promise<number> {
