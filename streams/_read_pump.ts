@@ -66,7 +66,7 @@
  * its loop turn (the write loop calls `next()` after it). (2) The first
  * read a turn after `start()`, and the read-ahead a turn after an
  * unasked-for delivery left bytes unconsumed; ignored while closing or while
- * a `startTls` is under way. (3) Called when a gate may have opened: the
+ * a `startTls` is under way (retried when it ends). (3) Called when a gate may have opened: the
  * deferred send went out, `resumeReading()`, `close()`, the end of a
  * handshake. Nothing moves while a handshake holds the socket (not even to
  * `ENDED`: `released()` waits for its Deno ops too); then, closing ends
@@ -220,7 +220,15 @@ export class ReadPump {
    * pump parked until it asks for more.
    */
   static #readAheadIfUnread(pump: ReadPump): void {
-    if (pump.#protocol.readsAhead()) pump.#readAhead();
+    pump.readAheadIfWanted();
+  }
+
+  /**
+   * Read ahead if the protocol wants it: after an unasked-for delivery, and
+   * when a `startTls` ends (the read-ahead it held back).
+   */
+  readAheadIfWanted(): void {
+    if (this.#protocol.readsAhead()) this.#readAhead();
   }
 
   /**

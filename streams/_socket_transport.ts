@@ -162,7 +162,8 @@ export class SocketTransport
   }
 
   /**
-   * `StreamWriter.startTls`: upgrade this client TCP connection to TLS once
+   * `StreamWriter.startTls` and `loop.startTls` (`api`, which its errors
+   * name): upgrade this client TCP connection to TLS once
    * the write loop is idle, checking the server's certificate against
    * `serverHostname` (default: the host connected to). Raises
    * `RuntimeError` on an accepted connection, a TLS one, a Unix socket, or
@@ -175,6 +176,7 @@ export class SocketTransport
     ssl: SslClientOptions,
     serverHostname: string | null,
     timeout: number,
+    api: string,
   ): CoroutineGenerator<void> {
     const refusal = upgradeRefusal(
       this.#owner !== null,
@@ -183,7 +185,7 @@ export class SocketTransport
       this.#upgrading,
     );
     if (refusal !== null) {
-      throw new RuntimeError(`StreamWriter.startTls: ${refusal}`);
+      throw new RuntimeError(`${api}: ${refusal}`);
     }
     this.#upgrading = true;
     try {
@@ -198,7 +200,7 @@ export class SocketTransport
       }
       if (this.#pump.reading) {
         throw new RuntimeError(
-          "StreamWriter.startTls: cannot start TLS while a read is in progress",
+          `${api}: cannot start TLS while a read is in progress`,
         );
       }
       const future = this.#loop.createFuture<undefined>();
@@ -220,6 +222,8 @@ export class SocketTransport
       }
     } finally {
       this.#upgrading = false;
+      // The read-ahead held while upgrading (a protocol's), over TLS now.
+      this.#pump.readAheadIfWanted();
     }
   }
 

@@ -54,19 +54,7 @@ const upgrade = coroutine(function* startTls(
   serverHostname: string | null,
   timeout: number,
 ) {
-  try {
-    yield* transport.startTls(ssl, serverHostname, timeout);
-  } catch (error) {
-    // Refused with the transport still open: it reads on in plain text.
-    if (!transport.isClosing()) transport.wantData();
-    if (error instanceof RuntimeError) {
-      throw new RuntimeError(
-        error.message.replace("StreamWriter.startTls", API),
-      );
-    }
-    throw error;
-  }
-  transport.wantData(); // the protocol's reads go on, now over TLS
+  yield* transport.startTls(ssl, serverHostname, timeout, API);
   return transport as Transport;
 });
 

@@ -321,7 +321,12 @@ export class StreamWriter {
         `transport ${transport} is not supported by start_tls()`,
       );
     }
-    yield* transport.startTls(ssl, serverHostname, timeout);
+    yield* transport.startTls(
+      ssl,
+      serverHostname,
+      timeout,
+      "StreamWriter.startTls",
+    );
   }
 
   /** The loop the writer belongs to. */
