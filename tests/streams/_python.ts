@@ -24,6 +24,29 @@ export function probePython(): Python {
   }
 }
 
+/**
+ * A `python3` command with `args`, its output piped, for a test file named
+ * `test` (its error says which needs `--allow-run=python3`); `python` is
+ * what `probePython()` found.
+ */
+export function python3Command(
+  python: Python,
+  test: string,
+  args: string[],
+): Deno.Command {
+  if (python === "not allowed") {
+    throw new Error(
+      `${test} needs --allow-run=python3 (python3 could not be run)`,
+    );
+  }
+  return new Deno.Command("python3", {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 /** Read `reader` up to its first newline: `[line, what came after it]`. */
 export async function readFirstLine(
   reader: ReadableStreamDefaultReader<string>,

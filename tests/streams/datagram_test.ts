@@ -23,7 +23,13 @@ import {
   waitFor,
 } from "../../mod.ts";
 import { dec, enc } from "./_helpers.ts";
-import { endPython, probePython, readPort, readRest } from "./_python.ts";
+import {
+  endPython,
+  probePython,
+  python3Command,
+  readPort,
+  readRest,
+} from "./_python.ts";
 
 type Address = [string, number];
 type Settable = { setResult(v: boolean): void; done(): boolean };
@@ -178,17 +184,10 @@ if (python === "absent") {
 }
 
 function python3(args: string[]): Deno.Command {
-  if (python === "not allowed") {
-    throw new Error(
-      "the datagram tests need --allow-run=python3 (python3 could not be run)",
-    );
-  }
-  return new Deno.Command("python3", {
-    args: ["tests/streams/_udp_echo.py", ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
+  return python3Command(python, "datagram_test.ts", [
+    "tests/streams/_udp_echo.py",
+    ...args,
+  ]);
 }
 
 Deno.test({

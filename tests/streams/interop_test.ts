@@ -18,7 +18,13 @@ import {
   type StreamWriter,
 } from "../../mod.ts";
 import { dec, enc } from "./_helpers.ts";
-import { endPython, probePython, readPort, readRest } from "./_python.ts";
+import {
+  endPython,
+  probePython,
+  python3Command,
+  readPort,
+  readRest,
+} from "./_python.ts";
 
 const PAYLOAD_SIZE = 256 * 1024;
 const LINE = "hello from the other side\n";
@@ -96,17 +102,7 @@ if (python === "absent") {
 }
 
 function python3(args: string[]): Deno.Command {
-  if (python === "not allowed") {
-    throw new Error(
-      "the Python interop tests need --allow-run=python3 (python3 could not be run)",
-    );
-  }
-  return new Deno.Command("python3", {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
+  return python3Command(python, "interop_test.ts", args);
 }
 
 function upper(data: Uint8Array): Uint8Array {
