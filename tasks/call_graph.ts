@@ -309,10 +309,10 @@ function reaches(
 }
 
 /**
- * Internal: the tasks of `fut`'s loop that await `fut` now (see the
- * module's header), oldest first. Also used by `formatTasks()`.
+ * The tasks of `fut`'s loop that await `fut` now (see the module's
+ * header), oldest first.
  */
-export function awaitersOf(fut: Future<unknown>): Task[] {
+function awaitersOf(fut: Future<unknown>): Task[] {
   const awaiters: Task[] = [];
   for (const task of pendingTasksOf(fut.getLoop())) {
     if (task === fut) continue;
