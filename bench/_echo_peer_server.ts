@@ -27,7 +27,8 @@
  *   buffer, 65536), `nodelay=0` (no `setNoDelay(true)`), `copy=1` (write a
  *   fresh copy of what was read instead of a view), `upper=0` (echo
  *   unchanged), `upper=swar` (upper-case four bytes at a time), e.g.
- *   `raw buf=16384 nodelay=0`.
+ *   `raw buf=16384 nodelay=0`; and `hooks=1`, promise hooks that do
+ *   nothing (`_noop_promise_hooks.ts`): the floor of the module's design.
  *
  * The raw server never loads the module: the module's promise hooks, once
  * installed, run for every promise in the process, and the baseline must
@@ -37,6 +38,7 @@
  * @module
  */
 import type { Server, StreamReader, StreamWriter, Transport } from "../mod.ts";
+import { installNoopPromiseHooks } from "./_noop_promise_hooks.ts";
 
 /** What the server has read so far, for the driver's reads per request. */
 const stats = { reads: 0, bytes: 0 };
@@ -47,6 +49,8 @@ interface RawOptions {
   nodelay: boolean;
   copy: boolean;
   upper: "byte" | "swar" | "none";
+  /** Install promise hooks that do nothing, as the module installs its own. */
+  hooks: boolean;
 }
 
 /** The raw server's variant from its `key=value` args, 64 KiB reads by default. */
@@ -56,12 +60,14 @@ function rawOptions(args: string[]): RawOptions {
     nodelay: true,
     copy: false,
     upper: "byte",
+    hooks: false,
   };
   for (const arg of args) {
     const [key, value] = arg.split("=");
     if (key === "buf") options.buf = Number(value);
     else if (key === "nodelay") options.nodelay = value !== "0";
     else if (key === "copy") options.copy = value === "1";
+    else if (key === "hooks") options.hooks = value === "1";
     else if (key === "upper") {
       options.upper = value === "0"
         ? "none"
@@ -147,6 +153,7 @@ async function serveRaw(conn: Deno.TcpConn, options: RawOptions) {
 
 /** Listen on a free port and serve raw clients; returns the port. */
 function startRaw(options: RawOptions): number {
+  if (options.hooks) installNoopPromiseHooks();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   (async () => {
     for await (const conn of listener) serveRaw(conn, options);

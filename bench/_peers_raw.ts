@@ -2,10 +2,16 @@
  * `bench/peers.ts`'s workloads on raw promises (see `_peers_child.ts`):
  * what one would write without a library.
  *
+ * With `--hooks`, it first installs promise hooks that do nothing
+ * (`_noop_promise_hooks.ts`): the floor run.
+ *
  * @module
  */
 import { CANCEL_SLEEP_S, check, child, SLEEP_S } from "./_peers_child.ts";
+import { installNoopPromiseHooks } from "./_noop_promise_hooks.ts";
 import { RawQueue } from "./_raw_queue.ts";
+
+if (Deno.args.includes("--hooks")) installNoopPromiseHooks();
 
 // The same do-nothing `async` function as the other children spawn.
 // deno-lint-ignore require-await

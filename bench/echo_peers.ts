@@ -14,6 +14,10 @@
  * - raw: raw Deno, `Deno.listen` + a `conn.read` (64 KiB buffer) /
  *   `conn.write` loop, in a process that never loads the module (whose
  *   promise hooks would tax every promise of the baseline);
+ * - raw-hooks: raw with V8 promise hooks that do nothing installed where
+ *   the module installs its own: the floor of any design that tells
+ *   coroutines apart with hooks (`docs/attribution.md`), as with any hook
+ *   set every promise and `await` leaves V8's fast paths;
  * - uvloop: Python asyncio streams under uvloop (`reader.read(65536)`,
  *   `writer.write`, `await writer.drain()`);
  * - uvloop-proto: a uvloop `Protocol` that writes back in `data_received`;
@@ -84,6 +88,8 @@ const SERVERS: Record<string, { lang: "deno" | "python"; args: string[] }> = {
   "ours-64k": { lang: "deno", args: ["ours-64k"] },
   protocol: { lang: "deno", args: ["protocol"] },
   raw: { lang: "deno", args: ["raw"] },
+  /** The floor of hook-based attribution: raw with promise hooks that do nothing. */
+  "raw-hooks": { lang: "deno", args: ["raw", "hooks=1"] },
   uvloop: { lang: "python", args: ["streams", "uvloop"] },
   "uvloop-proto": { lang: "python", args: ["protocol", "uvloop"] },
   asyncio: { lang: "python", args: ["streams", "asyncio"] },
@@ -97,7 +103,14 @@ const SERVERS: Record<string, { lang: "deno" | "python"; args: string[] }> = {
   /** Deno's own floor per idle connection: a pending read of 16 bytes. */
   "raw-buf16": { lang: "deno", args: ["raw", "buf=16"] },
 };
-const DEFAULT_SERVERS = ["ours", "protocol", "raw", "uvloop", "uvloop-proto"];
+const DEFAULT_SERVERS = [
+  "ours",
+  "protocol",
+  "raw",
+  "raw-hooks",
+  "uvloop",
+  "uvloop-proto",
+];
 const IDLE_SERVERS = option(
   "idle-servers",
   "ours,protocol,raw,raw-buf16,asyncio",
@@ -566,6 +579,18 @@ async function main(): Promise<void> {
           x,
           x <= TARGET_CPU,
         );
+        if (results["raw-hooks"] !== undefined) {
+          // Not a target: how much of the distance any hook-based design pays.
+          const floor = ratio("raw-hooks", "raw", cpu);
+          if (Number.isFinite(floor)) {
+            targets.push([
+              name,
+              "floor (raw-hooks) CPU/req",
+              ratioText(floor),
+              "",
+            ]);
+          }
+        }
         if (size <= KiB && connections >= 100) {
           const y = ratio("ours", "uvloop", rate);
           target("ours req/s >= uvloop", y, y >= 1);

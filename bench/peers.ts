@@ -12,7 +12,9 @@
  *
  * The workloads are `bench/_peers_<peer>.ts` (`bench/_peers_child.ts` is
  * their protocol). For each of `--rounds` rounds (7), for each workload, the
- * four children run one after another in a rotated order (each goes first in
+ * five children (the four and the floor: raw promises with promise hooks
+ * that do nothing, `_peers_raw.ts --hooks`) run one after another in a
+ * rotated order (each goes first in
  * turn), each as `deno run <child> <workload> <n>` with no permission. A
  * child runs its workload twice and prints the ns/op of both runs and its
  * peak RSS over the first (see `ChildResult`). The tables give medians over
@@ -62,7 +64,14 @@ const PEERS = [
   { id: "effection", label: "Effection 4.1.1" },
   { id: "raw", label: "raw promises" },
 ] as const;
-type PeerId = typeof PEERS[number]["id"];
+/**
+ * The floor of the design: raw promises with promise hooks that do nothing
+ * (`_peers_raw.ts --hooks`), the tax any hook-based attribution pays. A
+ * baseline, not a peer: not in the chart.
+ */
+const FLOOR = { id: "floor", label: "raw + promise hooks" } as const;
+const RUNS = [...PEERS, FLOOR] as const;
+type PeerId = typeof RUNS[number]["id"];
 
 const k = (n: number) => n >= 1000 ? `${n / 1000}k` : String(n);
 const LABELS: Record<Workload, (n: number) => string> = {
@@ -110,8 +119,10 @@ async function runChild(
   workload: Workload,
   n: number,
 ): Promise<ChildResult> {
-  const child = new URL(`./_peers_${peer}.ts`, import.meta.url).href;
+  const file = peer === "floor" ? "raw" : peer;
+  const child = new URL(`./_peers_${file}.ts`, import.meta.url).href;
   const args = ["run", child, workload, String(n)];
+  if (peer === "floor") args.push("--hooks");
   if (peer === "effection" && HALT_EACH) args.push("--halt-each");
   const out = await new Deno.Command(DENO, {
     args,
@@ -147,13 +158,13 @@ async function readEcho(): Promise<Benchmarks["echo"]> {
 
 const results = {} as Record<Workload, Record<PeerId, ChildResult[]>>;
 for (const w of WORKLOADS) {
-  results[w] = { ours: [], effect: [], effection: [], raw: [] };
+  results[w] = { ours: [], effect: [], effection: [], raw: [], floor: [] };
 }
 const t0 = performance.now();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [wi, w] of WORKLOADS.entries()) {
-    for (let k = 0; k < PEERS.length; k++) {
-      const peer = PEERS[(round + wi + k) % PEERS.length].id;
+    for (let k = 0; k < RUNS.length; k++) {
+      const peer = RUNS[(round + wi + k) % RUNS.length].id;
       results[w][peer].push(await runChild(peer, w, sizeOf(peer, w)));
     }
   }
@@ -168,15 +179,15 @@ const med = (peer: PeerId, w: Workload, key: keyof ChildResult) =>
   median(results[w][peer].map((r) => r[key] as number));
 const workloads: WorkloadResult[] = WORKLOADS.map((w) => {
   const by = (key: keyof ChildResult) =>
-    Object.fromEntries(PEERS.map((p) => [p.id, med(p.id, w, key)]));
+    Object.fromEntries(RUNS.map((p) => [p.id, med(p.id, w, key)]));
   return {
     id: w,
     label: LABELS[w](sizeOf("ours", w)),
-    n: Object.fromEntries(PEERS.map((p) => [p.id, sizeOf(p.id, w)])),
+    n: Object.fromEntries(RUNS.map((p) => [p.id, sizeOf(p.id, w)])),
     warmNs: by("warmNs"),
     coldNs: by("coldNs"),
     rssPeak: Object.fromEntries(
-      PEERS.map((p) => [
+      RUNS.map((p) => [
         p.id,
         median(
           results[w][p.id].map((r) => Math.max(r.rssPeak, r.rssHwm ?? 0)),
@@ -193,15 +204,22 @@ const nOf = (p: PeerId, w: Workload) =>
   sizeOf(p, w) === sizeOf("ours", w) ? "" : ` [n=${k(sizeOf(p, w))}]`;
 function nsTable(key: "warmNs" | "coldNs"): string {
   return table(
-    ["workload", ...PEERS.map((p) => p.label), "ours/raw", "ours/best other"],
+    [
+      "workload",
+      ...RUNS.map((p) => p.label),
+      "ours/raw",
+      "ours/floor",
+      "ours/best other",
+    ],
     workloads.map((w) => {
       const best = Math.min(...others.map((p) => w[key][p.id]));
       return [
         w.label,
-        ...PEERS.map((p) =>
+        ...RUNS.map((p) =>
           formatNs(w[key][p.id]) + nOf(p.id, w.id as Workload)
         ),
         x(w[key].ours / w[key].raw),
+        x(w[key].ours / w[key].floor),
         x(w[key].ours / best),
       ];
     }),
@@ -231,7 +249,9 @@ targets.push({
   met: spawnRatio <= 4,
   detail: `${x(spawnRatio)} (${formatNs(spawn.warmNs.ours)} against ${
     formatNs(spawn.warmNs.raw)
-  })${spawnRatio > 4 ? `: ${x(spawnRatio / 4)} over` : ""}`,
+  })${spawnRatio > 4 ? `: ${x(spawnRatio / 4)} over` : ""}; the floor, ${
+    formatNs(spawn.warmNs.floor)
+  }, is ${x(spawn.warmNs.floor / spawn.warmNs.raw)} raw`,
 });
 const rssRatio = sleep.rssPeak.ours / sleep.rssPeak.raw;
 targets.push({
@@ -241,18 +261,20 @@ targets.push({
     (sleep.rssPeak.ours / MiB).toFixed(0)
   } MiB against ${(sleep.rssPeak.raw / MiB).toFixed(0)} MiB)${
     rssRatio > 1.3 ? `: ${x(rssRatio / 1.3)} over` : ""
-  }`,
+  }; the floor, ${(sleep.rssPeak.floor / MiB).toFixed(0)} MiB, is ${
+    x(sleep.rssPeak.floor / sleep.rssPeak.raw)
+  } raw`,
 });
 
 console.log(
-  `peers: ${ROUNDS} rounds, the four children interleaved (rotated) in each, each run in a fresh process; medians (Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores)`,
+  `peers: ${ROUNDS} rounds, the five children interleaved (rotated) in each, each run in a fresh process; medians (Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores)`,
 );
 console.log("\nns/op, warm (the second run in the process; the targets):");
 console.log(nsTable("warmNs"));
 console.log("\nns/op, cold (the first run in the process):");
 console.log(nsTable("coldNs"));
 console.log(
-  "\n(best other: the fastest of Effect and Effection; raw promises are the baseline, not a peer)",
+  "\n(best other: the fastest of Effect and Effection; raw promises are the baseline, not a peer; floor: raw promises with promise hooks that do nothing, the least any hook-based attribution costs)",
 );
 const smaller = WORKLOADS.filter((w) =>
   sizeOf("effection", w) < sizeOf("ours", w)
@@ -266,18 +288,18 @@ if (smaller.length > 0) {
 }
 console.log("\npeak RSS of the sleep workload (first run), MiB:");
 console.log(table(
-  ["", ...PEERS.map((p) => p.label), "ours/raw"],
+  ["", ...RUNS.map((p) => p.label), "ours/raw"],
   [
     [
       "peak",
-      ...PEERS.map((p) =>
+      ...RUNS.map((p) =>
         (sleep.rssPeak[p.id] / MiB).toFixed(0) + nOf(p.id, "sleep")
       ),
       x(rssRatio),
     ],
     [
       "peak - start",
-      ...PEERS.map((p) =>
+      ...RUNS.map((p) =>
         ((sleep.rssPeak[p.id] - sleep.rssStart[p.id]) / MiB).toFixed(0)
       ),
       x(
