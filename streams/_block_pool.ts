@@ -6,7 +6,7 @@
  * allocating (in Deno an ArrayBuffer costs a fixed price to allocate and to
  * collect, far more than copying the few KiB it holds).
  *
- * Blocks are 1 KiB to 16 KiB, powers of two. The pool keeps what was in use
+ * Blocks are 1 KiB to 64 KiB, powers of two. The pool keeps what was in use
  * at once (every connection of a busy server may have a block in flight),
  * up to 2 MiB of each size; the blocks beyond are left to the GC. A block
  * handed back must have no byte queued or in flight: nothing but the next
@@ -16,7 +16,7 @@
  */
 
 const MIN_BLOCK = 1024;
-const SIZES = 5; // 1, 2, 4, 8 and 16 KiB
+const SIZES = 7; // 1, 2, 4, 8, 16, 32 and 64 KiB
 const KEEP_BYTES = 2 * 1024 * 1024;
 
 const free: Uint8Array[][] = Array.from({ length: SIZES }, () => []);
@@ -29,7 +29,7 @@ function sizeIndex(size: number): number {
 }
 
 /**
- * A block of at least `size` bytes (at most 16 KiB): `size` rounded up to a
+ * A block of at least `size` bytes (at most 64 KiB): `size` rounded up to a
  * power of two, at least 1 KiB. Its bytes are whatever its last user left.
  */
 export function takeBlock(size: number): Uint8Array {

@@ -3,17 +3,20 @@
  * copies (never the caller's arrays), handed to the write loop a syscall's
  * worth at a time.
  *
- * How it works: a write of up to 4 KiB is copied into a block, after the
+ * How it works: a write of up to 64 KiB is copied into a block, after the
  * previous ones and never over them (what is queued or in flight stays as
- * it is), so small writes cost no allocation each; a run of them becomes
- * one chunk when it is taken or when a big write is queued after it. A big
+ * it is), so writes cost no allocation each (in Deno a fresh array costs
+ * more than copying into a warm block: at 100 × 16 KiB echoes, a `slice()`
+ * per write cost the protocol server 11% more CPU per request, the
+ * `read(65536)` streams server 20%); a run of them becomes one chunk
+ * when it is taken or when a bigger write is queued after it. A bigger
  * write is queued as its own copy. `take()` joins the small chunks at the
  * front (up to 64 KiB) so that they go in one Deno write, and hands a big
  * one over alone, not copied again. Once everything is sent (`sent()`),
  * the block goes back to the pool of free blocks (`_block_pool.ts`), so
  * that an idle connection holds no write memory; the next write takes one
- * from the pool, as big as what the last burst of small writes put in
- * blocks (1 KiB to 16 KiB), so that a steady burst fills one block and
+ * from the pool, as big as what the last burst of writes put in blocks
+ * (1 KiB to 64 KiB), so that a steady burst fills one block and
  * goes out uncopied; a block that fills up is followed by one twice as big.
  *
  * Invariants:
@@ -28,8 +31,8 @@
  */
 import { giveBack, takeBlock } from "./_block_pool.ts";
 
-const MAX_BLOCK_WRITE = 4096;
-const MAX_BLOCK = 16 * 1024;
+const MAX_BLOCK_WRITE = 64 * 1024;
+const MAX_BLOCK = 64 * 1024;
 const JOIN_LIMIT = 65536;
 const EMPTY = new Uint8Array(0);
 

@@ -80,6 +80,24 @@ Deno.test("SocketTransport: the read a reader waits on is issued after what it w
   });
 });
 
+Deno.test("SocketTransport: a write past the biggest block (64 KiB) goes out alone, as a copy, after the run before it", async () => {
+  await run(async () => {
+    const { conn, writer } = connected();
+    writer.write(enc("head,"));
+    const huge = "H".repeat(70_000);
+    const hugeBytes = enc(huge);
+    writer.write(hugeBytes);
+    hugeBytes.fill(0x21); // queued as a copy: the caller's array is its own
+    writer.write(enc(",tail"));
+    await sleep(0); // the deferred send
+    await sleep(0);
+    const writes = conn.log.filter((op) => op.startsWith("write"));
+    assert.deepEqual(writes, ["write head,", `write ${huge}`, "write ,tail"]);
+    writer.close();
+    await writer.waitClosed();
+  });
+});
+
 Deno.test("SocketTransport: a step's small and big writes go out in order, as copies, in one write", async () => {
   await run(async () => {
     const { conn, writer, transport } = connected();
@@ -87,8 +105,10 @@ Deno.test("SocketTransport: a step's small and big writes go out in order, as co
     writer.write(first);
     first.fill(0x21); // the caller's array is its own again
     writer.write(enc("a2,"));
-    const big = "B".repeat(5000); // past the size copied into blocks
-    writer.write(enc(big));
+    const big = "B".repeat(5000); // past a 4 KiB block: it takes a bigger one
+    const bigBytes = enc(big);
+    writer.write(bigBytes);
+    bigBytes.fill(0x21);
     writer.write(enc("c1,"));
     const small = "x".repeat(100);
     for (let i = 0; i < 40; i++) writer.write(enc(small)); // past a block
