@@ -29,10 +29,11 @@
  *   *suspect point*; entries its frame makes after it are kept (`late`), and
  *   go back to the caller if the frame's promise is then used while it still
  *   looks open (it had suspended), or stay if the frame shows it went on.
- * - The module's own promises (`newPromise`) get no entry, nor do promises
- *   made under another library's context that holds no holder. Where no
- *   context is current at all (after `await import(…)`), entries hang on
- *   `rootHolder`.
+ * - The module's own promises (`newPromise`, and the Deno reads and writes
+ *   its transports start, `ownPromise.making` around each) get no entry,
+ *   nor do promises made under another library's context that holds no
+ *   holder. Where no context is current at all (after `await import(…)`),
+ *   entries hang on `rootHolder`.
  *
  * Where the hooks are missing, `active` is false and `createTask` falls
  * back to re-labelling the holder the coroutine captured (`_adoption.ts`).

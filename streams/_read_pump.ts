@@ -86,6 +86,7 @@
  *
  * @module
  */
+import { ownPromise } from "../loop/_entry_holders.ts";
 import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { TransportProtocol } from "./_protocol.ts";
@@ -249,10 +250,13 @@ export class ReadPump {
       this.#buf = new Uint8Array(this.#size);
     }
     let read: Promise<number | null>;
+    ownPromise.making = true; // Deno's promise: no coroutine, no entry
     try {
       read = this.#host.conn.read(this.#buf);
     } catch (error) {
       return this.#onReadError(error);
+    } finally {
+      ownPromise.making = false;
     }
     read.then(this.#onRead, this.#onReadError);
   }

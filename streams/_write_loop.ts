@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { ownPromise } from "../loop/_entry_holders.ts";
 import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { ValueError } from "../exceptions/builtins.ts";
@@ -159,12 +160,15 @@ export class WriteLoop {
   #sendRest(): void {
     const data = this.#inFlight!;
     let written: Promise<number>;
+    ownPromise.making = true; // Deno's promise: no coroutine, no entry
     try {
       written = this.#host.conn.write(
         this.#sent === 0 ? data : data.subarray(this.#sent),
       );
     } catch (error) {
       return this.#onError(error);
+    } finally {
+      ownPromise.making = false;
     }
     written.then(this.#onWritten, this.#onError);
   }
