@@ -30,7 +30,7 @@
  *   go back to the caller if the frame's promise is then used while it still
  *   looks open (it had suspended), or stay if the frame shows it went on.
  * - The module's own promises (`newPromise`, and the Deno reads and writes
- *   its transports start, `ownPromise.making` around each) get no entry,
+ *   its transports start, `startOwnIo`) get no entry,
  *   nor do promises made under another library's context that holds no
  *   holder. Where no context is current at all (after `await import(…)`),
  *   entries hang on `rootHolder`.
@@ -60,7 +60,11 @@ const MAX_DEPTH = 32;
 /** The promise job running now, numbered by the `before` hook. */
 let job = 0;
 
-/** Set while the module makes a promise of its own: it gets no entry. */
+/**
+ * Set while the module makes a promise of its own, or has Deno make some
+ * (a transport's read or write, and its `then`): the hooks skip their
+ * `init`s (no entry, no suspect point), and nothing else runs meanwhile.
+ */
 export const ownPromise = { making: false };
 
 /**
@@ -204,8 +208,9 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     // The throwaway of the entry's own await: nothing more to learn.
     if (wrapper) return;
   }
+  // The module's own promise, or one Deno makes for it: nobody's await.
+  if (ownPromise.making) return;
   if (parent === undefined) {
-    if (ownPromise.making) return;
     const value = core!.getAsyncContext();
     let holder = holderIn(value);
     if (holder === undefined) {

@@ -4,7 +4,8 @@
  * leaves its resolving functions in `madePromise`, to be taken at once by
  * the caller (the next `newPromise()` overwrites them). Such promises get no
  * holder entry (`_entry_holders.ts`): they are the module's, not a
- * coroutine's.
+ * coroutine's. `startOwnIo()` does the same for the promises Deno makes
+ * when a transport starts a read or a write.
  *
  * @module
  */
@@ -32,4 +33,29 @@ export function newPromise<R>(): Promise<R> {
   );
   ownPromise.making = false;
   return promise;
+}
+
+/**
+ * Call `start(target)`, which starts a Deno read or write and chains the
+ * module's handlers to it, with the promise hooks skipping every promise
+ * made meanwhile (Deno's, and that of the `then`): they are nobody's
+ * await. If it throws, `failed(target, error)` runs after, hooks on again.
+ */
+export function startOwnIo<T>(
+  start: (target: T) => void,
+  failed: (target: T, error: unknown) => void,
+  target: T,
+): void {
+  ownPromise.making = true;
+  let threw = false;
+  let error: unknown;
+  try {
+    start(target);
+  } catch (thrown) {
+    threw = true;
+    error = thrown;
+  } finally {
+    ownPromise.making = false;
+  }
+  if (threw) failed(target, error);
 }

@@ -86,8 +86,8 @@
  *
  * @module
  */
-import { ownPromise } from "../loop/_entry_holders.ts";
 import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
+import { startOwnIo } from "../loop/_new_promise.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { TransportProtocol } from "./_protocol.ts";
 
@@ -249,16 +249,15 @@ export class ReadPump {
     if (this.#buf.length !== this.#size) {
       this.#buf = new Uint8Array(this.#size);
     }
-    let read: Promise<number | null>;
-    ownPromise.making = true; // Deno's promise: no coroutine, no entry
-    try {
-      read = this.#host.conn.read(this.#buf);
-    } catch (error) {
-      return this.#onReadError(error);
-    } finally {
-      ownPromise.making = false;
-    }
-    read.then(this.#onRead, this.#onReadError);
+    startOwnIo(ReadPump.#startRead, ReadPump.#readNotStarted, this);
+  }
+
+  static #startRead(pump: ReadPump): void {
+    pump.#host.conn.read(pump.#buf).then(pump.#onRead, pump.#onReadError);
+  }
+
+  static #readNotStarted(pump: ReadPump, error: unknown): void {
+    pump.#onReadError(error);
   }
 
   #onRead = (n: number | null): void => {

@@ -27,8 +27,8 @@
  *
  * @module
  */
-import { ownPromise } from "../loop/_entry_holders.ts";
 import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
+import { startOwnIo } from "../loop/_new_promise.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { ValueError } from "../exceptions/builtins.ts";
 import { schedule } from "../tasks/future.ts";
@@ -158,19 +158,18 @@ export class WriteLoop {
 
   /** Hand what is left of the chunk in flight to Deno. */
   #sendRest(): void {
-    const data = this.#inFlight!;
-    let written: Promise<number>;
-    ownPromise.making = true; // Deno's promise: no coroutine, no entry
-    try {
-      written = this.#host.conn.write(
-        this.#sent === 0 ? data : data.subarray(this.#sent),
-      );
-    } catch (error) {
-      return this.#onError(error);
-    } finally {
-      ownPromise.making = false;
-    }
-    written.then(this.#onWritten, this.#onError);
+    startOwnIo(WriteLoop.#startWrite, WriteLoop.#writeNotStarted, this);
+  }
+
+  static #startWrite(writer: WriteLoop): void {
+    const data = writer.#inFlight!;
+    const sent = writer.#sent;
+    writer.#host.conn.write(sent === 0 ? data : data.subarray(sent))
+      .then(writer.#onWritten, writer.#onError);
+  }
+
+  static #writeNotStarted(writer: WriteLoop, error: unknown): void {
+    writer.#onError(error);
   }
 
   #onWritten = (n: number): void => {
