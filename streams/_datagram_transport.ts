@@ -29,6 +29,7 @@ import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
 import { checkInteger } from "../exceptions/checks.ts";
 import { describe } from "../exceptions/describe.ts";
 import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
+import { startOwnIo } from "../loop/_new_promise.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import type { DatagramProtocolLike } from "../loop/protocols.ts";
 import type { DatagramTransport } from "../loop/transports.ts";
@@ -228,13 +229,23 @@ export class DatagramSocketTransport
     if (transport.#closing || transport.#receiving) return;
     transport.#receiving = true;
     ioStarted(); // until a datagram lands, or the socket closes
-    let received: Promise<[Uint8Array, Deno.Addr]>;
-    try {
-      received = transport.#conn.receive(transport.#buf);
-    } catch (error) {
-      return transport.#onReceiveError(error);
-    }
-    received.then(transport.#onDatagram, transport.#onReceiveError);
+    startOwnIo(
+      DatagramSocketTransport.#startReceive,
+      DatagramSocketTransport.#receiveNotStarted,
+      transport,
+    );
+  }
+
+  static #startReceive(transport: DatagramSocketTransport): void {
+    transport.#conn.receive(transport.#buf)
+      .then(transport.#onDatagram, transport.#onReceiveError);
+  }
+
+  static #receiveNotStarted(
+    transport: DatagramSocketTransport,
+    error: unknown,
+  ): void {
+    transport.#onReceiveError(error);
   }
 
   #onDatagram = ([data, addr]: [Uint8Array, Deno.Addr]): void => {
@@ -289,16 +300,26 @@ export class DatagramSocketTransport
   // Sending.
 
   #sendNext(): void {
-    const [data, addr] = this.#queue[0];
     this.#sending = true;
     ioStarted(); // until the datagram is sent
-    let sent: Promise<number>;
-    try {
-      sent = this.#conn.send(data, addr);
-    } catch (error) {
-      return this.#onSendError(error);
-    }
-    sent.then(this.#onSent, this.#onSendError);
+    startOwnIo(
+      DatagramSocketTransport.#startSend,
+      DatagramSocketTransport.#sendNotStarted,
+      this,
+    );
+  }
+
+  static #startSend(transport: DatagramSocketTransport): void {
+    const [data, addr] = transport.#queue[0];
+    transport.#conn.send(data, addr)
+      .then(transport.#onSent, transport.#onSendError);
+  }
+
+  static #sendNotStarted(
+    transport: DatagramSocketTransport,
+    error: unknown,
+  ): void {
+    transport.#onSendError(error);
   }
 
   /** The first datagram of the queue is sent, or failed: the next one. */
