@@ -1,6 +1,7 @@
 /**
  * Promise hooks that do nothing, for the raw baselines' floor runs
- * (`_peers_raw.ts --hooks`, the echo bench's `raw-hooks`): installed in the
+ * (`_peers_raw.ts --hooks`, the echo bench's `raw-hooks`, `await_bridge.ts`):
+ * installed in the
  * three places the module hooks (`loop/_entry_holders.ts`). With any hook
  * set, V8 leaves its fast paths for every promise and `await`, so such a run
  * is the floor of any design that tells coroutines apart with hooks, as
