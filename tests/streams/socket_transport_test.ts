@@ -4,12 +4,16 @@
  */
 import assert from "node:assert/strict";
 import {
+  createTask,
+  currentTask,
   getRunningLoop,
   run,
   sleep,
   StreamReader,
   StreamWriter,
+  type Task,
 } from "../../mod.ts";
+import type { TransportProtocol } from "../../streams/_protocol.ts";
 import { SocketTransport } from "../../streams/_socket_transport.ts";
 import { StreamProtocol } from "../../streams/_stream_protocol.ts";
 import { dec, enc } from "./_helpers.ts";
@@ -124,5 +128,50 @@ Deno.test("SocketTransport: a step's small and big writes go out in order, as co
     assert.deepEqual(writes().slice(1), ["write next,and more"]);
     writer.close();
     await writer.waitClosed();
+  });
+});
+
+Deno.test("SocketTransport: a write that throws at once closes the transport and reaches connectionLost, where a new task's awaits are its own", async () => {
+  await run(async () => {
+    const loop = getRunningLoop();
+    const conn = new LoggingConn();
+    conn.write = () => {
+      throw new Deno.errors.BadResource("Bad resource ID");
+    };
+    const seen: string[] = [];
+    let child: Task<void> | null = null;
+    // connectionLost starts a task of an `async` function: its awaits
+    // belong to that task, as for any task made in a callback.
+    const protocol: TransportProtocol = {
+      connectionMade() {},
+      dataReceived() {},
+      readsAhead: () => false,
+      eofReceived() {},
+      connectionLost(exc) {
+        seen.push(`lost ${(exc as Error).name}`);
+        child = createTask(
+          (async () => {
+            await sleep(0);
+            seen.push(`child runs as ${currentTask()?.getName()}`);
+          })(),
+          { name: "after-lost" },
+        );
+      },
+      pauseWriting() {},
+      resumeWriting() {},
+      released() {},
+    };
+    const transport = new SocketTransport(
+      loop,
+      conn as unknown as Deno.Conn,
+      protocol,
+    );
+    transport.write(enc("x".repeat(70_000))); // big: sent at once
+    await sleep(0);
+    await sleep(0);
+    assert.ok(child !== null, "connectionLost ran");
+    await child;
+    assert.deepEqual(seen, ["lost BadResource", "child runs as after-lost"]);
+    assert.ok(transport.isClosing());
   });
 });
