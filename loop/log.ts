@@ -1,6 +1,8 @@
 /**
- * `logger`: where the loop's debug-mode warnings go (slow callbacks and
- * task steps), as asyncio logs them to `logging.getLogger("asyncio")`.
+ * `logger`: where the loop's warnings go, as asyncio logs them to
+ * `logging.getLogger("asyncio")`: debug mode's slow callbacks and task
+ * steps, and the writes a transport drops after its connection was lost or
+ * closed (from the fifth on, as asyncio's).
  * Errors nobody can raise (never-retrieved exceptions, a coroutine never
  * awaited, a task destroyed while pending) go to the loop's exception
  * handler instead, as in asyncio.
@@ -11,8 +13,7 @@
 /**
  * The loop's logger: replace `logger.warning` to route its warnings
  * elsewhere (a test collects them; a server sends them to its log). The
- * default prints to stderr with `console.warn`. Nothing is logged unless
- * a loop is in debug mode.
+ * default prints to stderr with `console.warn`.
  *
  * @example Collecting the slow-callback warnings
  * ```ts

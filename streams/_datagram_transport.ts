@@ -31,6 +31,7 @@ import { describe } from "../exceptions/describe.ts";
 import { ioEnded, ioStarted } from "../loop/_io_in_flight.ts";
 import { startOwnIo } from "../loop/_new_promise.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
+import { logger } from "../loop/log.ts";
 import type { DatagramProtocolLike } from "../loop/protocols.ts";
 import type { DatagramTransport } from "../loop/transports.ts";
 import { addressOf } from "./_address.ts";
@@ -159,7 +160,7 @@ export class DatagramSocketTransport
     }
     if (this.#closing) {
       if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
-        console.warn("socket.send() raised exception.");
+        logger.warning("socket.send() raised exception.");
       }
       this.#connLost++;
       return;

@@ -30,6 +30,7 @@
  */
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
+import { logger } from "../loop/log.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { ConnectionResetError } from "../exceptions/os_errors.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
@@ -239,7 +240,7 @@ export class SocketTransport
     if (data.length === 0) return;
     if (this.#connLost > 0) {
       if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
-        console.warn("socket.send() raised exception.");
+        logger.warning("socket.send() raised exception.");
       }
       this.#connLost++;
       return;

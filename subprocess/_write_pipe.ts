@@ -11,8 +11,9 @@
  * Above the high-water mark (64 KiB) `drain()` waits until the queue is
  * down to the low one. `close()` (or `writeEof()`) closes the pipe once the
  * queue is sent; `abort()` at once. A write that fails (the child exited:
- * `BrokenPipeError`) loses the pipe: the queue is dropped, `drain()` raises
- * the error, later writes are dropped, as asyncio's. `hangUp()` is the
+ * `BrokenPipeError`) loses the pipe: the queue is dropped and `drain()`
+ * raises the error. Writes after `close()` or the loss are dropped, and
+ * from the fifth on logged (`logger.warning`), as asyncio's. `hangUp()` is the
  * child's exit: asyncio learns from the pipe that its reader is gone (a
  * `BrokenPipeError` if bytes were still buffered); Deno cannot, so the
  * subprocess transport says so.
@@ -25,18 +26,21 @@
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
-import { RuntimeError, ValueError } from "../exceptions/builtins.ts";
+import { ValueError } from "../exceptions/builtins.ts";
 import {
   BrokenPipeError,
   ConnectionResetError,
 } from "../exceptions/os_errors.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
+import { logger } from "../loop/log.ts";
 import { failWith, type Future } from "../tasks/future.ts";
 import type { WriterProtocol } from "../streams/stream_writer.ts";
 import type { Transport } from "../loop/transports.ts";
 import { toPythonError } from "../streams/_os_errors.ts";
 
 const DEFAULT_HIGH_WATER = 64 * 1024;
+/** Writes dropped before they are logged, as asyncio's constant. */
+const LOG_THRESHOLD_FOR_CONNLOST_WRITES = 5;
 
 /** Settle a loop future, unless it is done or its loop is closed. */
 function settle(future: Future<undefined>, exc: unknown): void {
@@ -69,6 +73,11 @@ export class WritePipe implements Transport, WriterProtocol {
   #size = 0;
   #writing = false;
   #closing = false;
+  /**
+   * asyncio's `_conn_lost`: 1 once closed with nothing queued or lost, then
+   * one more per write dropped after that; past a few they are logged.
+   */
+  #connLost = 0;
   /** How the pipe was lost (`null`: closed cleanly); `undefined` while open. */
   #lost: unknown = undefined;
   #high = DEFAULT_HIGH_WATER;
@@ -97,10 +106,17 @@ export class WritePipe implements Transport, WriterProtocol {
         `data argument must be a bytes-like object, not '${describe(data)}'`,
       );
     }
-    if (this.#closing && this.#lost === undefined) {
-      throw new RuntimeError("Cannot call write() after close()");
+    if (data.length === 0) return;
+    if (this.#closing || this.#lost !== undefined) {
+      // As asyncio's pipe transport: dropped, and past a few, logged.
+      if (this.#connLost >= LOG_THRESHOLD_FOR_CONNLOST_WRITES) {
+        logger.warning(
+          "pipe closed by peer or os.write(pipe, data) raised exception.",
+        );
+      }
+      this.#connLost++;
+      return;
     }
-    if (data.length === 0 || this.#lost !== undefined) return;
     this.#queue.push(data.slice());
     this.#size += data.length;
     this.#maybePause();
@@ -152,6 +168,7 @@ export class WritePipe implements Transport, WriterProtocol {
   #lose(exc: unknown): void {
     if (this.#lost !== undefined) return;
     this.#lost = exc;
+    if (!this.#closing || this.#connLost === 0) this.#connLost++;
     this.#closing = true;
     this.#queue = [];
     this.#size = 0;
@@ -188,7 +205,10 @@ export class WritePipe implements Transport, WriterProtocol {
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    if (!this.#writing) this.#closePipe();
+    if (!this.#writing) {
+      this.#connLost++; // nothing queued: as asyncio's close()
+      this.#closePipe();
+    }
   }
 
   abort(): void {

@@ -11,6 +11,7 @@ import {
   createTask,
   DEVNULL,
   gather,
+  logger,
   PIPE,
   ProcessLookupError,
   run,
@@ -299,4 +300,32 @@ Deno.test("bad input: clear errors naming the argument", () => {
     () => createSubprocessExec("python3", [], { shell: true } as never),
     /createSubprocessExec: unknown option "shell"/,
   );
+});
+
+Deno.test("stdin writes after close() are dropped, the fifth one on logged, as asyncio's", async () => {
+  // CPython 3.11 prints b'hello\n' and two "pipe closed by peer" warnings.
+  await run(async () => {
+    const proc = await createSubprocessExec(
+      "python3",
+      py("import sys; sys.stdout.write(sys.stdin.read())"),
+      { stdin: PIPE, stdout: PIPE },
+    );
+    const warnings: string[] = [];
+    const original = logger.warning;
+    logger.warning = (message) => warnings.push(message);
+    try {
+      proc.stdin!.write(enc("hello\n"));
+      proc.stdin!.close();
+      proc.stdin!.write(enc("after\n")); // no error, as asyncio
+      for (let i = 0; i < 6; i++) proc.stdin!.write(enc("x"));
+    } finally {
+      logger.warning = original;
+    }
+    assert.deepEqual(warnings, [
+      "pipe closed by peer or os.write(pipe, data) raised exception.",
+      "pipe closed by peer or os.write(pipe, data) raised exception.",
+    ]);
+    assert.equal(dec(await proc.stdout!.read()), "hello\n");
+    assert.equal(await proc.wait(), 0);
+  });
 });
