@@ -6,6 +6,7 @@
  * @module
  */
 import { describe } from "../exceptions/describe.ts";
+import { ValueError } from "../exceptions/builtins.ts";
 import { checkLimit, checkOptions } from "../exceptions/checks.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { getEventLoop } from "../loop/policy.ts";
@@ -140,7 +141,8 @@ export function createSubprocessShell(
 ): Awaitable<Process> {
   const api = "createSubprocessShell";
   if (typeof cmd !== "string") {
-    throw new TypeError(`${api}: cmd must be a string, got ${describe(cmd)}`);
+    // A ValueError, as asyncio's (and `loop.subprocessShell`'s).
+    throw new ValueError(`${api}: cmd must be a string, got ${describe(cmd)}`);
   }
   return start(api, "sh", ["-c", cmd], options);
 }

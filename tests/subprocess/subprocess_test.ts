@@ -329,3 +329,16 @@ Deno.test("stdin writes after close() are dropped, the fifth one on logged, as a
     assert.equal(await proc.wait(), 0);
   });
 });
+
+Deno.test("createSubprocessShell of a non-string is a ValueError, as asyncio's", async () => {
+  // CPython 3.11: ValueError('cmd must be a string')
+  await run(async () => {
+    await assert.rejects(
+      async () => await createSubprocessShell(42 as unknown as string),
+      (e: unknown) =>
+        e instanceof ValueError &&
+        e.message ===
+          "createSubprocessShell: cmd must be a string, got number 42",
+    );
+  });
+});
