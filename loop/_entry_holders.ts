@@ -30,10 +30,10 @@
  *   go back to the caller if the frame's promise is then used while it still
  *   looks open (it had suspended), or stay if the frame shows it went on.
  * - The module's own promises (`newPromise`, and the Deno reads and writes
- *   its transports start, `startOwnIo`) get no entry,
- *   nor do promises made under another library's context that holds no
- *   holder. Where no context is current at all (after `await import(…)`),
- *   entries hang on `rootHolder`.
+ *   its transports start, `startOwnIo`) get no entry, nor do promises made
+ *   under another library's context that holds no holder. Where no context
+ *   is current at all (after `await import(…)`), entries hang on
+ *   `rootHolder`.
  *
  * Where the hooks are missing, `active` is false and `createTask` falls
  * back to re-labelling the holder the coroutine captured (`_adoption.ts`).

@@ -13,8 +13,8 @@
  * queue is sent; `abort()` at once. A write that fails (the child exited:
  * `BrokenPipeError`) loses the pipe: the queue is dropped and `drain()`
  * raises the error. Writes after `close()` or the loss are dropped, and
- * from the fifth on logged (`logger.warning`), as asyncio's. `hangUp()` is the
- * child's exit: asyncio learns from the pipe that its reader is gone (a
+ * from the fifth on logged (`logger.warning`), as asyncio's. `hangUp()` is
+ * the child's exit: asyncio learns from the pipe that its reader is gone (a
  * `BrokenPipeError` if bytes were still buffered); Deno cannot, so the
  * subprocess transport says so.
  *
