@@ -35,6 +35,7 @@ import { logger } from "../loop/log.ts";
 import type { DatagramProtocolLike } from "../loop/protocols.ts";
 import type { DatagramTransport } from "../loop/transports.ts";
 import { addressOf } from "./_address.ts";
+import { stateWord } from "./_state_word.ts";
 import { type ForceClosable, track, untrack } from "./_open_resources.ts";
 import { isOsError, pyRepr, toPythonError } from "./_os_errors.ts";
 
@@ -210,11 +211,7 @@ export class DatagramSocketTransport
 
   /** `<DatagramTransport sockname=… peername=…>`. */
   toString(): string {
-    const state = this.#connClosed
-      ? " closed"
-      : this.#closing
-      ? " closing"
-      : "";
+    const state = stateWord(this.#connClosed, this.#closing);
     return `<DatagramTransport${state} sockname=${
       JSON.stringify(this.#extra.sockname)
     } peername=${JSON.stringify(this.#extra.peername)}>`;

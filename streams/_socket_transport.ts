@@ -31,6 +31,7 @@
 import { describe } from "../exceptions/describe.ts";
 import type { AbstractEventLoop } from "../loop/events.ts";
 import { logger } from "../loop/log.ts";
+import { stateWord } from "./_state_word.ts";
 import { RuntimeError } from "../exceptions/builtins.ts";
 import { ConnectionResetError } from "../exceptions/os_errors.ts";
 import type { CoroutineGenerator } from "../tasks/coroutine.ts";
@@ -333,11 +334,7 @@ export class SocketTransport
 
   /** `<SocketTransport peername=… sockname=…>`. */
   toString(): string {
-    const state = this.#connClosed
-      ? " closed"
-      : this.#closing
-      ? " closing"
-      : "";
+    const state = stateWord(this.#connClosed, this.#closing);
     return `<SocketTransport${state} peername=${
       JSON.stringify(this.#address("peername"))
     } sockname=${JSON.stringify(this.#address("sockname"))}>`;

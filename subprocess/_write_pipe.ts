@@ -37,6 +37,7 @@ import { failWith, type Future } from "../tasks/future.ts";
 import type { WriterProtocol } from "../streams/stream_writer.ts";
 import type { Transport } from "../loop/transports.ts";
 import { toPythonError } from "../streams/_os_errors.ts";
+import { stateWord } from "../streams/_state_word.ts";
 
 const DEFAULT_HIGH_WATER = 64 * 1024;
 /** Writes dropped before they are logged, as asyncio's constant. */
@@ -302,11 +303,7 @@ export class WritePipe implements Transport, WriterProtocol {
 
   /** `<WritePipe pid=N>`, with its state. */
   toString(): string {
-    const state = this.#lost !== undefined
-      ? " closed"
-      : this.#closing
-      ? " closing"
-      : "";
+    const state = stateWord(this.#lost !== undefined, this.#closing);
     return `<WritePipe${state} pid=${this.#pid} bufsize=${this.#size}>`;
   }
 }
