@@ -30,6 +30,7 @@ import {
   ValueError,
 } from "../../mod.ts";
 import { dec, enc } from "../streams/_helpers.ts";
+import { MISSING_PROGRAM_ERROR, spawnMissingProgram } from "./_missing.ts";
 
 /** One callback: its name and arguments, as both twins record them. */
 type Event =
@@ -551,27 +552,8 @@ Deno.test("SubprocessTransport.close(): kills a running child, the callbacks sti
 });
 
 Deno.test("subprocessExec(): a missing program is FileNotFoundError, errno 2, and the protocol is never connected", async () => {
-  const script = new URL("./_missing_program.ts", import.meta.url).pathname;
-  const { stdout, code } = await new Deno.Command("deno", {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read=.",
-      "--allow-run=./no-such-program",
-      script,
-      "protocol",
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  assert.equal(code, 0);
-  assert.deepEqual(JSON.parse(dec(stdout)), {
-    name: "FileNotFoundError",
-    fileNotFound: true,
-    osError: true,
-    message: "[Errno 2] No such file or directory: './no-such-program'",
-    errno: 2,
-    filename: "./no-such-program",
+  assert.deepEqual(await spawnMissingProgram("protocol"), {
+    ...MISSING_PROGRAM_ERROR,
     protocolMade: true,
     connected: false,
   });

@@ -22,6 +22,7 @@ import {
   waitFor,
 } from "../../mod.ts";
 import { dec, enc } from "../streams/_helpers.ts";
+import { MISSING_PROGRAM_ERROR, spawnMissingProgram } from "./_missing.ts";
 
 const py = (code: string) => ["-c", code];
 
@@ -115,27 +116,7 @@ Deno.test("kill(), terminate(), sendSignal(): minus the signal as returncode; Pr
 });
 
 Deno.test("a missing program is FileNotFoundError, errno 2, as Python's", async () => {
-  const script = new URL("./_missing_program.ts", import.meta.url).pathname;
-  const { stdout, code } = await new Deno.Command("deno", {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-read=.",
-      "--allow-run=./no-such-program",
-      script,
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  assert.equal(code, 0);
-  assert.deepEqual(JSON.parse(dec(stdout)), {
-    name: "FileNotFoundError",
-    fileNotFound: true,
-    osError: true,
-    message: "[Errno 2] No such file or directory: './no-such-program'",
-    errno: 2,
-    filename: "./no-such-program",
-  });
+  assert.deepEqual(await spawnMissingProgram("exec"), MISSING_PROGRAM_ERROR);
 });
 
 Deno.test("cancelling communicate() leaves the child running, as asyncio; the loop's close kills it", async () => {
