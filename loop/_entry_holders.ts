@@ -29,6 +29,10 @@
  *   *suspect point*; entries its frame makes after it are kept (`late`), and
  *   go back to the caller if the frame's promise is then used while it still
  *   looks open (it had suspended), or stay if the frame shows it went on.
+ * - A parented `init` whose parent is an `AwaitedPromise` (`sleep()`'s) is
+ *   reported to it with the frame running now (`kAwaited`). With no mark of
+ *   its own `then()` (`chaining`), it is an `await`: that frame suspends,
+ *   and is closed as a thenable's await closes it.
  * - The module's own promises (`newPromise`, and the Deno reads and writes
  *   its transports start, `startOwnIo`) get no entry, nor do promises made
  *   under another library's context that holds no holder. Where no context
@@ -40,6 +44,12 @@
  *
  * @module
  */
+import {
+  AwaitedPromise,
+  chaining,
+  kAwaited,
+  sealStarts,
+} from "./_awaited_promise.ts";
 import {
   contextWith,
   denoCore,
@@ -131,6 +141,12 @@ function holderIn(value: unknown): Holder | undefined {
   return (value as { [kHolder]?: Holder } | undefined | null)?.[kHolder];
 }
 
+/** The real frame of the code running now, as `currentHolder()` finds it. */
+function awaitingFrame(): Holder | undefined {
+  const holder = holderIn(core!.getAsyncContext());
+  return holder === undefined ? undefined : frameOf(holder);
+}
+
 /**
  * Put the code running now back in its real frame, if it leaked; return
  * that frame.
@@ -208,6 +224,20 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     // The throwaway of the entry's own await: nothing more to learn.
     if (wrapper) return;
   }
+  // An await of (or a chain to) a coroutine that is a native promise: it
+  // learns whose it is here, even when the module chains it.
+  if (parent instanceof AwaitedPromise) {
+    const frame = awaitingFrame();
+    parent[kAwaited](frame);
+    if (!chaining.byThen && frame !== undefined && frame.up !== null) {
+      // An `await` (no `then()` call): the body running in `frame`
+      // suspends, as the await of a thenable shows (see `settlePending`).
+      frame.closedIn = job;
+      frame.suspectIn = -1;
+      frame.late = null;
+      return;
+    }
+  }
   // The module's own promise, or one Deno makes for it: nobody's await.
   if (ownPromise.making) return;
   if (parent === undefined) {
@@ -251,6 +281,8 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     entry.closedIn = job;
     pendingPromise = promise;
     pendingEntry = entry;
+    // An await of a thenable queues a job to call its `then()`.
+    sealStarts();
   }
 }
 

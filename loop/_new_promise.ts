@@ -17,7 +17,8 @@ export const madePromise = {
   reject: null as unknown as (reason: unknown) => void,
 };
 
-function captureResolvers(
+/** The executor that leaves a new promise's resolving functions in `madePromise`. */
+export function captureResolvers(
   resolve: (value: unknown) => void,
   reject: (reason: unknown) => void,
 ): void {
@@ -33,6 +34,24 @@ export function newPromise<R>(): Promise<R> {
   );
   ownPromise.making = false;
   return promise;
+}
+
+/**
+ * `make(a, b)`, which constructs a promise of a subclass that passes
+ * `captureResolvers` to `super`, as one of the module's own: no holder
+ * entry; its resolving functions are in `madePromise`.
+ */
+export function newOwnPromise<A, B, P extends Promise<unknown>>(
+  make: (a: A, b: B) => P,
+  a: A,
+  b: B,
+): P {
+  ownPromise.making = true;
+  try {
+    return make(a, b);
+  } finally {
+    ownPromise.making = false;
+  }
 }
 
 /**

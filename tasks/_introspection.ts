@@ -10,7 +10,8 @@
  * (`dumpOnSignal`): a clock read costs about 150 ns on Deno 2.9.6, a tenth
  * of a task's creation. In debug mode only, every `await` of a
  * Future records the stack of the `then()` call V8 makes for it
- * (`recordAwait`): that stack holds the awaiting `async` functions, "at
+ * (`recordAwait`; a `sleep()`, which V8 awaits as a native promise, records
+ * it at the await, and keeps it as the future's, `moveAwait`): that stack holds the awaiting `async` functions, "at
  * async inner (file:line:col)", innermost first, which is all JavaScript
  * keeps of a suspended coroutine's frames. The stack is keyed by the waiter
  * until the wait reaches its task (`takeAwait`), then by the task: the
@@ -45,13 +46,26 @@ export let recording = false;
 const byWaiter = new WeakMap<object, Error>();
 const byTask = new WeakMap<object, Error>();
 
-/** Record the stack of an `await` being made now (debug mode only). */
-export function recordAwait(waiter: object): void {
+/**
+ * The stacks taken at the `await` itself (a `sleep()`'s, from a promise
+ * hook), not in a `then()` a job later: below the awaiting function they
+ * list its plain callers, which may not be its awaiters (its creator, when
+ * the await is in its prefix).
+ */
+const takenAtAwait = new WeakSet<Error>();
+
+/**
+ * Record the stack of an `await` being made now (debug mode only);
+ * `atAwait`: taken at the await itself (see `takenAtAwait`).
+ */
+export function recordAwait(waiter: object, atAwait = false): void {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = DEPTH;
   // Formatted only when read (`awaitSite`): see `loop/_creation_site.ts`.
-  byWaiter.set(waiter, new Error());
+  const stack = new Error();
   Error.stackTraceLimit = limit;
+  byWaiter.set(waiter, stack);
+  if (atAwait) takenAtAwait.add(stack);
   recording = true;
 }
 
@@ -63,9 +77,27 @@ export function takeAwait(waiter: object, task: object): void {
   byTask.set(task, stack);
 }
 
-/** The stack of the latest await `task` made in debug mode, if any. */
-export function awaitSite(task: object): string | undefined {
-  return byTask.get(task)?.stack;
+/** The wait recorded as `from` is now `to` (a sleep's, made a job later). */
+export function moveAwait(from: object, to: object): void {
+  const stack = byWaiter.get(from);
+  if (stack === undefined) return;
+  byWaiter.delete(from);
+  byWaiter.set(to, stack);
+}
+
+/** Where a task's latest await was made (debug mode). */
+export interface AwaitSite {
+  /** The stack (see the module's header). */
+  readonly stack: string;
+  /** Taken at the await itself: its plain frames below the first are callers. */
+  readonly atAwait: boolean;
+}
+
+/** Where the latest await `task` made in debug mode was, if known. */
+export function awaitSite(task: object): AwaitSite | undefined {
+  const error = byTask.get(task);
+  if (error === undefined) return undefined;
+  return { stack: error.stack ?? "", atAwait: takenAtAwait.has(error) };
 }
 
 /**

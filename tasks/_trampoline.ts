@@ -46,6 +46,7 @@ import { Coroutine } from "./coroutine.ts";
 import { Future, kAddCallback, repr, schedule } from "./future.ts";
 import type { Task } from "./task.ts";
 import { YieldOnce } from "./_waiter.ts";
+import { AwaitedPromise } from "../loop/_awaited_promise.ts";
 import { wrapFuture } from "./wrap_future.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -200,7 +201,10 @@ export class Trampoline {
         schedule(loop, Trampoline.#stepSoon, this);
         return;
       }
-      if (yielded instanceof Coroutine || yielded instanceof YieldOnce) {
+      if (
+        yielded instanceof Coroutine || yielded instanceof YieldOnce ||
+        yielded instanceof AwaitedPromise
+      ) {
         // `yield coro` delegates as `yield* coro` does.
         stack.push(yielded[Symbol.iterator]());
         continue;

@@ -61,14 +61,30 @@ export const kCancelledError: unique symbol = Symbol("cancelledError");
 
 /** A task as the await bridge sees it. */
 export interface AwaitingTask extends TaskLike {
-  [kAwait](waiter: Waiter): void;
+  [kAwait](waiter: Await): void;
+}
+
+/**
+ * An await as a task takes it over: what it waits for, and how to settle
+ * it. A `Waiter` is one; so is a sleep's future (`sleep.ts`), which settles
+ * the native promise awaited.
+ */
+export interface Await {
+  /** The future waited for, or `null` for a bare yield to the loop. */
+  readonly fut: Future<unknown> | null;
+  /** The task whose await this is, once it has taken the await over. */
+  task: AwaitingTask | null;
+  /** Settle from the future's outcome (marks its exception retrieved). */
+  settle(): void;
+  /** Settle with an error. */
+  fail(reason: unknown): void;
 }
 
 /**
  * One `then()` call on a Future (or on `sleep(0)`), waiting to be settled: a
  * record rather than closures, because every `await` makes one.
  */
-export class Waiter {
+export class Waiter implements Await {
   constructor(
     /** The future waited for, or `null` for a bare yield to the loop. */
     readonly fut: Future<unknown> | null,
@@ -117,7 +133,7 @@ export class Waiter {
   }
 }
 
-function settleWaiter(waiter: Waiter): void {
+function settleWaiter(waiter: Await): void {
   waiter.settle();
 }
 
@@ -146,11 +162,18 @@ export function awaitThen(
     startWait(waiter, syncTask as AwaitingTask);
     return promise;
   }
-  const holder = currentHolder();
+  startAwait(waiter, currentHolder());
+  return promise;
+}
+
+/**
+ * Start an await made in `holder`: as its task, or, if that is known only
+ * once the stepping task suspends, then (`holdWait`).
+ */
+export function startAwait(waiter: Await, holder: Holder | undefined): void {
   if (!holdWait(holder, startHeldWait, waiter)) {
     startWait(waiter, waitingTask(holder));
   }
-  return promise;
 }
 
 /** The task a wait made in `holder` belongs to, if it is running. */
@@ -159,19 +182,20 @@ function waitingTask(holder: Holder | undefined): AwaitingTask | null {
   return task === null || task.done() ? null : task as AwaitingTask;
 }
 
-function startHeldWait(waiter: Waiter, holder: Holder): void {
+function startHeldWait(waiter: Await, holder: Holder): void {
   startWait(waiter, waitingTask(holder));
 }
 
 /** Wait as `task`, or, outside a task, as a plain callback. */
-function startWait(waiter: Waiter, task: AwaitingTask | null): void {
+function startWait(waiter: Await, task: AwaitingTask | null): void {
   const fut = waiter.fut;
   if (task !== null && typeof task[kAwait] === "function") {
     waiter.task = task;
     if (recording) takeAwait(waiter, task);
     task[kAwait](waiter);
   } else if (fut === null) {
-    waiter.loop.callSoon(settleWaiter, waiter);
+    // Only a `Waiter` is a bare yield.
+    (waiter as Waiter).loop.callSoon(settleWaiter, waiter);
   } else if (fut.done()) {
     waiter.settle();
   } else {

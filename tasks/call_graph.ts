@@ -202,7 +202,11 @@ function displayName(url: string): string {
  * task's step. The `async` frames (V8's awaiting chain) are kept, this
  * module's included, but those without a file (`Promise.all`).
  */
-function taskFrames(stack: string, skip: number): Frame[] {
+function taskFrames(
+  stack: string,
+  skip: number,
+  atAwait = false,
+): Frame[] {
   const frames = stack.split("\n").slice(1).map(parseFrame)
     .filter((f): f is Frame => f !== null);
   let i = 0;
@@ -215,6 +219,9 @@ function taskFrames(stack: string, skip: number): Frame[] {
     // (an awaiting chain V8 lists after it is its caller's, the loop's).
     if (frame.internal && !frame.awaiting) break;
     if (frame.fileName === null) continue;
+    // Taken at the await: below the awaiting function, only the chain that
+    // awaits it is its (plain callers made it, or called it in their step).
+    if (atAwait && out.length > 0 && !frame.awaiting) continue;
     out.push(frame);
   }
   return out;
@@ -255,7 +262,7 @@ function currentFrames(task: Task, skip: number): FrameCallGraphEntry[] {
 function suspendedFrames(task: Task): FrameCallGraphEntry[] {
   const site = task[kWaitsOn]().length > 0 ? awaitSite(task) : undefined;
   if (site !== undefined) {
-    const frames = taskFrames(site, 0);
+    const frames = taskFrames(site.stack, 0, site.atAwait);
     if (frames.length > 0) return frames.map(entry);
   }
   const coro = task.getCoro();
@@ -284,7 +291,9 @@ export function coroutineName(task: Task): string | null {
   }
   const site = awaitSite(task);
   if (site === undefined) return null;
-  const frames = taskFrames(site, 0).filter((f) => !f.internal);
+  const frames = taskFrames(site.stack, 0, site.atAwait).filter((f) =>
+    !f.internal
+  );
   return frames.length === 0 ? null : frames[frames.length - 1].name;
 }
 

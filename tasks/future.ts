@@ -31,6 +31,11 @@ import { awaitThen, kAddCallback, kCancelledError } from "./_waiter.ts";
  * `async` function and with `yield*` from a generator coroutine.
  */
 export interface Awaitable<T> extends PromiseLike<T> {
+  /** As `Promise.prototype.then` (`await` calls it, or awaits it natively). */
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
   /** Lets a generator coroutine wait with `yield*`. */
   [Symbol.iterator](): Generator<unknown, T, unknown>;
   /** As `Promise.prototype.catch` (it awaits, as `then` does). */

@@ -37,7 +37,8 @@ import {
   kSetException,
   schedule,
 } from "./future.ts";
-import { kAwait, type Waiter } from "./_waiter.ts";
+import { type Await, kAwait } from "./_waiter.ts";
+import { AwaitedPromise, kAsCoroutine } from "../loop/_awaited_promise.ts";
 import { awaitAny, befriendTask, Trampoline } from "./_trampoline.ts";
 import { isThenable } from "./_awaitable.ts";
 import {
@@ -129,7 +130,7 @@ export class Task<T = unknown> extends Future<T> {
    * Its first resumptions, held until the first step's turn: one, or more
    * when its prefix waits on several things at once (`Promise.all`).
    */
-  #firstWaiters: Waiter | Waiter[] | null = null;
+  #firstWaiters: Await | Await[] | null = null;
   /** How it ended, if it did before its first step: held until its turn. */
   #earlyEnd: EarlyEnd | null = null;
   /** An eager task that has not suspended yet: done awaits go straight on. */
@@ -164,6 +165,9 @@ export class Task<T = unknown> extends Future<T> {
     this.#name = name === null ? nextTaskNumber() : String(name);
     if (typeof coro === "function" && !isThenable(coro)) {
       coro = new LazyCoroutine(coro, coro.name || "<lambda>") as never;
+    } else if (coro instanceof AwaitedPromise) {
+      // A coroutine that is a native promise (`sleep()`'s): run its own.
+      coro = coro[kAsCoroutine]() as never;
     }
     this.#coro = coro;
     const loop = this.getLoop();
@@ -393,7 +397,7 @@ export class Task<T = unknown> extends Future<T> {
    * step in progress ends here (the coroutine is suspended).
    */
   /** @ignore */
-  [kAwait](waiter: Waiter): void {
+  [kAwait](waiter: Await): void {
     const fut = waiter.fut;
     const stepping = steppingTask === this;
     if (fut === this) {
@@ -428,7 +432,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /** Wait on a pending future: cancelling the task cancels it. */
-  #waitOn(fut: Future<unknown>, waiter: Waiter): void {
+  #waitOn(fut: Future<unknown>, waiter: Await): void {
     const previous = this.#waiter;
     if (
       previous !== null && previous !== fut && !previous.done() &&
@@ -490,7 +494,7 @@ export class Task<T = unknown> extends Future<T> {
     for (const waiter of held) task.#wakeFirst(waiter);
   }
 
-  #holdFirst(waiter: Waiter): void {
+  #holdFirst(waiter: Await): void {
     const held = this.#firstWaiters;
     if (held === null) this.#firstWaiters = waiter;
     else if (Array.isArray(held)) held.push(waiter);
@@ -498,7 +502,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /** Start, or resume, a wait held for the first step. */
-  #wakeFirst(waiter: Waiter): void {
+  #wakeFirst(waiter: Await): void {
     const fut = waiter.fut;
     // A bare yield (`sleep(0)`) made before the first step would have
     // suspended that step: it resumes one iteration later, as there.
@@ -508,7 +512,7 @@ export class Task<T = unknown> extends Future<T> {
   }
 
   /** Resume an `async` task whose awaited future is done: a new step. */
-  static #wakeAwait(waiter: Waiter): void {
+  static #wakeAwait(waiter: Await): void {
     const task = waiter.task as Task<unknown>;
     if (task.#waiter === waiter.fut) task.#waiter = null;
     else if (task.#extras !== null && task.#extras.otherWaiters !== null) {

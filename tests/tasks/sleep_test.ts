@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { CancelledError, createTask, sleep } from "../../mod.ts";
+import {
+  CancelledError,
+  coroutine,
+  createTask,
+  RuntimeError,
+  sleep,
+} from "../../mod.ts";
 import {
   assertRejectsError,
   assertThrowsError,
@@ -167,5 +173,105 @@ Deno.test("sleep(): cancelling the sleeping task drops its timer", async () => {
     assert.equal(now(), 0);
     await sleep(1);
     assert.equal(now(), 1);
+  });
+});
+
+// async def a():
+//     print("a start"); await asyncio.sleep(0.01); print("a end")
+// t = asyncio.create_task(a()); t.cancel()
+// try: await t
+// except asyncio.CancelledError: print("cancelled", t.cancelled())
+// -> cancelled True
+// (JavaScript runs a()'s prefix at the call: "a start" prints here too)
+Deno.test("sleep(): a task cancelled before its first step never resumes from its prefix's sleep", async () => {
+  const log: string[] = [];
+  await runVirtual(async () => {
+    async function a() {
+      log.push("a start");
+      await sleep(0.01);
+      log.push("a end");
+    }
+    const t = createTask(a());
+    t.cancel();
+    await assertRejectsError(t, CancelledError, "");
+    log.push(`cancelled ${t.cancelled()}`);
+    await sleep(1);
+  });
+  assert.deepEqual(log, ["a start", "cancelled true"]);
+});
+
+// s = asyncio.sleep(0.01, "x"); t = asyncio.create_task(s)
+// await asyncio.sleep(0)
+// try: await s
+// except RuntimeError as e: print(e)
+// print(await t)
+// -> coroutine is being awaited already
+// -> x
+// (the port says "cannot reuse already awaited coroutine" in both cases)
+Deno.test("sleep(): awaiting a sleep that a task runs raises RuntimeError; the task goes on", async () => {
+  const log: string[] = [];
+  await runVirtual(async () => {
+    const s = sleep(0.01, "x");
+    const t = createTask(s);
+    await sleep(0);
+    await assertRejectsError(
+      s,
+      RuntimeError,
+      "cannot reuse already awaited coroutine",
+    );
+    log.push(await t);
+    const g = coroutine(function* () {
+      const twice = sleep(0.01, "y");
+      const first: string = yield* twice;
+      try {
+        yield* twice;
+      } catch (e) {
+        log.push((e as Error).message);
+      }
+      return first;
+    });
+    log.push(await g());
+  });
+  assert.deepEqual(log, ["x", "cannot reuse already awaited coroutine", "y"]);
+});
+
+// A sleep is a native promise: what JavaScript does with one works on it.
+Deno.test("sleep(): then/catch/finally, Promise.all and return from an async function", async () => {
+  const log: unknown[] = [];
+  await runVirtual(async () => {
+    log.push(
+      await sleep(0.5, "c").then((v) => v + "!").finally(() => {
+        log.push(`finally at ${now()}`);
+      }),
+    );
+    log.push(await Promise.all([sleep(0.25, 1), sleep(0.5, 2)]), now());
+    // The shape under test: an async function that returns a sleep.
+    // deno-lint-ignore require-await
+    const returned = async () => sleep(0.25, "returned");
+    log.push(await returned(), now());
+    log.push(await Promise.race([sleep(1, "slow"), sleep(0.25, "fast")]));
+  });
+  assert.deepEqual(log, [
+    "finally at 0.5",
+    "c!",
+    [1, 2],
+    1,
+    "returned",
+    1.25,
+    "fast",
+  ]);
+});
+
+Deno.test("sleep(): cancelling a task in Promise.all of two sleeps cancels both", async () => {
+  await runVirtual(async () => {
+    const t = createTask(async () => {
+      await Promise.all([sleep(100), sleep(200)]);
+    });
+    await sleep(0);
+    t.cancel();
+    await assertRejectsError(t, CancelledError, "");
+    // Either timer left armed would make the idle virtual clock jump to it.
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(now(), 0);
   });
 });
