@@ -30,7 +30,11 @@
  *    the awaiting coroutine wakes in the next microtask, inside the step the
  *    wake-up began.
  *
- * Invariants: every `await` costs one `Waiter` and one promise, and no
+ * `await sleep(d)` skips steps 1 and 2: V8 awaits it as a native promise,
+ * and its future, an `Await` of its own, starts at step 2's lookup
+ * (`startAwait`, from `sleep.ts`).
+ *
+ * Invariants: every `await` here costs one `Waiter` and one promise, and no
  * closure; a waiter is settled once, by whoever holds it last (the task's
  * wake-up, or the plain path's callback); and a waiter names its task
  * (`task`) only once that task has taken it over.
