@@ -24,6 +24,9 @@
  * @module
  */
 
+import type { Holder } from "../loop/_async_context.ts";
+import { labelOf } from "../loop/_entry_holders.ts";
+
 /** Internal: the futures a task waits on now (`Task[kWaitsOn]()`). */
 export const kWaitsOn: unique symbol = Symbol("waitsOn");
 /** Internal: the loop time at which a task was created. */
@@ -48,24 +51,26 @@ const byTask = new WeakMap<object, Error>();
 
 /**
  * The stacks taken at the `await` itself (a `sleep()`'s, from a promise
- * hook), not in a `then()` a job later: below the awaiting function they
- * list its plain callers, which may not be its awaiters (its creator, when
- * the await is in its prefix).
+ * hook), not in a `then()` a job later, with the frame's holder: below the
+ * awaiting coroutines they list plain callers, which may not be awaiters
+ * (the creator, when the await is in a prefix). The holder tells them apart
+ * when the site is read (`awaitSite`), once the coroutines are adopted.
  */
-const takenAtAwait = new WeakSet<Error>();
+const takenAtAwait = new WeakMap<Error, Holder>();
 
 /**
- * Record the stack of an `await` being made now (debug mode only);
- * `atAwait`: taken at the await itself (see `takenAtAwait`).
+ * Record the stack of an `await` being made now (debug mode only); `frame`:
+ * for one taken at the await itself, the holder of the awaiting frame (see
+ * `takenAtAwait`).
  */
-export function recordAwait(waiter: object, atAwait = false): void {
+export function recordAwait(waiter: object, frame?: Holder): void {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = DEPTH;
   // Formatted only when read (`awaitSite`): see `loop/_creation_site.ts`.
   const stack = new Error();
   Error.stackTraceLimit = limit;
   byWaiter.set(waiter, stack);
-  if (atAwait) takenAtAwait.add(stack);
+  if (frame !== undefined) takenAtAwait.set(stack, frame);
   recording = true;
 }
 
@@ -89,15 +94,24 @@ export function moveAwait(from: object, to: object): void {
 export interface AwaitSite {
   /** The stack (see the module's header). */
   readonly stack: string;
-  /** Taken at the await itself: its plain frames below the first are callers. */
-  readonly atAwait: boolean;
+  /**
+   * For a stack taken at the await itself, how many of its plain frames are
+   * the awaiting coroutines (the rest are callers); 0 keeps them all.
+   */
+  readonly awaiting: number;
 }
 
 /** Where the latest await `task` made in debug mode was, if known. */
 export function awaitSite(task: object): AwaitSite | undefined {
   const error = byTask.get(task);
   if (error === undefined) return undefined;
-  return { stack: error.stack ?? "", atAwait: takenAtAwait.has(error) };
+  const frame = takenAtAwait.get(error);
+  let awaiting = 0;
+  // The awaiting coroutines: the frames of the chain that are the task's.
+  for (let h = frame ?? null; h !== null && labelOf(h) === task; h = h.up) {
+    awaiting++;
+  }
+  return { stack: error.stack ?? "", awaiting };
 }
 
 /**

@@ -205,7 +205,7 @@ function displayName(url: string): string {
 function taskFrames(
   stack: string,
   skip: number,
-  atAwait = false,
+  awaiting = 0,
 ): Frame[] {
   const frames = stack.split("\n").slice(1).map(parseFrame)
     .filter((f): f is Frame => f !== null);
@@ -213,15 +213,16 @@ function taskFrames(
   while (i < frames.length && frames[i].internal && !frames[i].awaiting) i++;
   i += skip;
   const out: Frame[] = [];
+  let plain = 0;
   for (; i < frames.length; i++) {
     const frame = frames[i];
     // The machinery running the task's step: the task's frames are over
     // (an awaiting chain V8 lists after it is its caller's, the loop's).
     if (frame.internal && !frame.awaiting) break;
     if (frame.fileName === null) continue;
-    // Taken at the await: below the awaiting function, only the chain that
-    // awaits it is its (plain callers made it, or called it in their step).
-    if (atAwait && out.length > 0 && !frame.awaiting) continue;
+    // Taken at the await: below the awaiting coroutines, only the chain
+    // that awaits them is theirs (plain callers made them in their step).
+    if (awaiting > 0 && !frame.awaiting && plain++ >= awaiting) continue;
     out.push(frame);
   }
   return out;
@@ -262,7 +263,7 @@ function currentFrames(task: Task, skip: number): FrameCallGraphEntry[] {
 function suspendedFrames(task: Task): FrameCallGraphEntry[] {
   const site = task[kWaitsOn]().length > 0 ? awaitSite(task) : undefined;
   if (site !== undefined) {
-    const frames = taskFrames(site.stack, 0, site.atAwait);
+    const frames = taskFrames(site.stack, 0, site.awaiting);
     if (frames.length > 0) return frames.map(entry);
   }
   const coro = task.getCoro();
@@ -291,7 +292,7 @@ export function coroutineName(task: Task): string | null {
   }
   const site = awaitSite(task);
   if (site === undefined) return null;
-  const frames = taskFrames(site.stack, 0, site.atAwait).filter((f) =>
+  const frames = taskFrames(site.stack, 0, site.awaiting).filter((f) =>
     !f.internal
   );
   return frames.length === 0 ? null : frames[frames.length - 1].name;

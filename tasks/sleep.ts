@@ -22,7 +22,7 @@ import {
   kStart,
   startSoon,
 } from "../loop/_awaited_promise.ts";
-import { active as hooksActive } from "../loop/_entry_holders.ts";
+import { active as hooksActive, rootHolder } from "../loop/_entry_holders.ts";
 import {
   captureResolvers,
   madePromise,
@@ -188,7 +188,7 @@ class SleepPromise<T> extends AwaitedPromise<T> implements Awaitable<T> {
     } else {
       this.#state = AWAITED;
       this.#holder = holder;
-      if (runningLoop()?.getDebug()) recordAwait(this, true);
+      if (runningLoop()?.getDebug()) recordAwait(this, holder ?? rootHolder);
     }
     startSoon(this);
   }

@@ -353,6 +353,32 @@ Deno.test("formatTasks(): two tasks awaiting each other are one deadlock", async
   ]);
 });
 
+Deno.test("formatTasks(): in debug mode, a sleep awaited through nested coroutines names the outermost", async () => {
+  await run(async function main() {
+    async function inner() {
+      await sleep(3);
+    }
+    async function outer() {
+      await inner();
+    }
+    async function later() {
+      await sleep(0.5);
+      await inner();
+    }
+    // One sleeps from its prefix (main made it), one from a later step.
+    const t1 = createTask(outer(), { name: "prefix" });
+    const t2 = createTask(later(), { name: "resumed" });
+    await sleep(1);
+    const byName = new Map(
+      rows(formatTasks()).slice(2).map((row) => [row[0], row[3]]),
+    );
+    assert.equal(byName.get("prefix"), "outer");
+    assert.equal(byName.get("resumed"), "later");
+    t1.cancel();
+    t2.cancel();
+  }, { debug: true, clock: "virtual" });
+});
+
 Deno.test("formatTasks(): in debug mode, the coroutine is named from its await", async () => {
   await run(async function main() {
     const t = createTask(
