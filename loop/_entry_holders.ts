@@ -173,14 +173,22 @@ let pendingEntry: Holder | null = null;
 function settlePending(wrapper: boolean): void {
   const entry = pendingEntry!;
   pendingEntry = pendingPromise = null;
-  if (wrapper) {
-    // The body ran until its await: what its frame made since were its own.
-    entry.suspectIn = -1;
-    entry.late = null;
-  } else {
+  if (wrapper) suspendsHere(entry);
+  else {
     stopped(entry);
     markSuspect();
   }
+}
+
+/**
+ * The body running in `frame` awaits, and suspends, now: it is closed for
+ * the rest of this job, and what its frame made since its last suspect
+ * point were its own.
+ */
+function suspendsHere(frame: Holder): void {
+  frame.closedIn = job;
+  frame.suspectIn = -1;
+  frame.late = null;
 }
 
 /**
@@ -230,12 +238,8 @@ function onInit(promise: Tagged, parent: Tagged | undefined): void {
     const frame = awaitingFrame();
     parent[kAwaited](frame);
     if (!chaining.byThen && frame !== undefined && frame.up !== null) {
-      // An `await` (no `then()` call): the body running in `frame`
-      // suspends, as the await of a thenable shows (see `settlePending`).
-      frame.closedIn = job;
-      frame.suspectIn = -1;
-      frame.late = null;
-      return;
+      // An `await` (no `then()` call), as sure as a thenable's wrapper.
+      return suspendsHere(frame);
     }
   }
   // The module's own promise, or one Deno makes for it: nobody's await.

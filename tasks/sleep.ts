@@ -40,8 +40,12 @@ import {
   kCancelledError,
   scheduleLater,
 } from "./future.ts";
-import { type Await, type AwaitingTask, startAwait } from "./_waiter.ts";
-import { YieldOnce } from "./_waiter.ts";
+import {
+  type Await,
+  type AwaitingTask,
+  startAwait,
+  YieldOnce,
+} from "./_waiter.ts";
 import { moveAwait, recordAwait } from "./_introspection.ts";
 
 /**
